@@ -1,0 +1,39 @@
+package io.github.s3flash.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+
+/**
+ * What a source knows about an opened image before any byte is read.
+ *
+ * @param location the image's URI
+ * @param length compressed length in bytes, or {@code -1} when the source cannot tell
+ * @param version the version this image is pinned to (ETag, generation, version id, or a file's
+ *     modification time and inode); every read returns bytes of this version only
+ * @param rangeReads whether reads may start at any offset (which allows parallel ranged reads and
+ *     resuming after a fault); when false only one stream from offset 0 can be read
+ * @param suggestedConcurrency how many ranges the source suggests reading at once (1 reads one
+ *     stream); the {@code read.concurrency} option overrides it
+ */
+public record ImageInfo(
+        URI location, long length, String version, boolean rangeReads, int suggestedConcurrency) {
+
+    public ImageInfo {
+        requireNonNull(location, "location");
+        requireNonNull(version, "version");
+        if (length < -1) {
+            throw new IllegalArgumentException("length must be -1 (unknown) or >= 0: " + length);
+        }
+        if (suggestedConcurrency < 1) {
+            throw new IllegalArgumentException("suggestedConcurrency must be >= 1: " + suggestedConcurrency);
+        }
+        if (rangeReads && length < 0) {
+            throw new IllegalArgumentException("range reads need a known length");
+        }
+    }
+
+    public boolean lengthKnown() {
+        return length >= 0;
+    }
+}

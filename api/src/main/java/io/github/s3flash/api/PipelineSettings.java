@@ -1,0 +1,42 @@
+package io.github.s3flash.api;
+
+/**
+ * The pipeline's own tunables, read from {@link Options}. Memory used for image data is bounded by
+ * {@code chunkSize × buffers + partSize × (concurrency + 1)}, whatever the image size.
+ *
+ * @param chunkSize decoded bytes per chunk handed to the hash and write stages ({@code chunk-size},
+ *     default 4 MiB; a multiple of 4096)
+ * @param buffers chunks in flight between decode, hash and write ({@code buffers}, default 6)
+ * @param partSize bytes per ranged read ({@code read.part-size}, default 8 MiB)
+ * @param concurrency ranged reads at once ({@code read.concurrency}; 0, the default, takes the
+ *     source's suggestion)
+ * @param retry how failed reads are retried ({@code retry.*})
+ */
+public record PipelineSettings(int chunkSize, int buffers, int partSize, int concurrency, RetryPolicy retry) {
+
+    public static final int ALIGNMENT = 4096;
+
+    public PipelineSettings {
+        if (chunkSize < ALIGNMENT || chunkSize % ALIGNMENT != 0) {
+            throw new IllegalArgumentException("chunk-size must be a positive multiple of 4096: " + chunkSize);
+        }
+        if (buffers < 2) {
+            throw new IllegalArgumentException("buffers must be >= 2: " + buffers);
+        }
+        if (partSize < 1) {
+            throw new IllegalArgumentException("read.part-size must be >= 1: " + partSize);
+        }
+        if (concurrency < 0 || concurrency > 256) {
+            throw new IllegalArgumentException("read.concurrency must be 0 (source default) to 256: " + concurrency);
+        }
+    }
+
+    public static PipelineSettings from(Options options) {
+        return new PipelineSettings(
+                (int) Math.min(options.getSize("chunk-size", 4L << 20), 1L << 30),
+                options.getInt("buffers", 6),
+                (int) Math.min(options.getSize("read.part-size", 8L << 20), 1L << 30),
+                options.getInt("read.concurrency", 0),
+                RetryPolicy.from(options));
+    }
+}

@@ -1,0 +1,198 @@
+package io.github.s3flash.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The installed providers, found with {@link ServiceLoader} (module path and class path alike), and
+ * the rules that pick one: a source by URI scheme, a codec by name or by probing, a sink by the first
+ * that accepts the target. Immutable and thread-safe.
+ */
+public final class ProviderRegistry {
+
+    /** Option that pins the source provider by name when several claim one scheme. */
+    public static final String SOURCE_PROVIDER_OPTION = "source.provider";
+
+    private final List<ImageSource> sources;
+    private final List<Codec> codecs;
+    private final List<BlockSink> sinks;
+
+    private ProviderRegistry(List<ImageSource> sources, List<Codec> codecs, List<BlockSink> sinks) {
+        this.sources = List.copyOf(sources);
+        this.codecs = List.copyOf(codecs);
+        this.sinks = List.copyOf(sinks);
+    }
+
+    /** Providers visible to this module: the boot layer's modules and the class path. */
+    public static ProviderRegistry load() {
+        return new ProviderRegistry(
+                loadAll(ServiceLoader.load(ImageSource.class)),
+                loadAll(ServiceLoader.load(Codec.class)),
+                loadAll(ServiceLoader.load(BlockSink.class)));
+    }
+
+    /** Providers in {@code layer} and its parents (for plugins loaded into a layer of their own). */
+    public static ProviderRegistry load(ModuleLayer layer) {
+        requireNonNull(layer, "layer");
+        return new ProviderRegistry(
+                loadAll(ServiceLoader.load(layer, ImageSource.class)),
+                loadAll(ServiceLoader.load(layer, Codec.class)),
+                loadAll(ServiceLoader.load(layer, BlockSink.class)));
+    }
+
+    /** Exactly these providers, for library users who assemble their own. */
+    public static ProviderRegistry of(List<ImageSource> sources, List<Codec> codecs, List<BlockSink> sinks) {
+        return new ProviderRegistry(sources, codecs, sinks);
+    }
+
+    private static <T> List<T> loadAll(ServiceLoader<T> loader) {
+        // A provider visible both as a module and through META-INF/services is loaded once per route;
+        // keep one instance per class.
+        var seen = new java.util.LinkedHashMap<String, T>();
+        for (T provider : loader) {
+            seen.putIfAbsent(provider.getClass().getName(), provider);
+        }
+        return new ArrayList<>(seen.values());
+    }
+
+    public List<ImageSource> sources() {
+        return sources;
+    }
+
+    public List<Codec> codecs() {
+        return codecs;
+    }
+
+    public List<BlockSink> sinks() {
+        return sinks;
+    }
+
+    /**
+     * The source for {@code location}'s scheme. When several claim it, the one named by option
+     * {@value #SOURCE_PROVIDER_OPTION} wins; without that option it is an error naming them all.
+     */
+    public ImageSource source(URI location, Options options) throws FlashException {
+        String scheme = location.getScheme() == null ? "file" : location.getScheme().toLowerCase(Locale.ROOT);
+        List<ImageSource> matches = sources.stream().filter(s -> s.schemes().contains(scheme)).toList();
+        var pinned = options.get(SOURCE_PROVIDER_OPTION);
+        if (pinned.isPresent()) {
+            return matches.stream()
+                    .filter(s -> s.name().equals(pinned.get()))
+                    .findFirst()
+                    .orElseThrow(() -> new NoProviderException("option " + SOURCE_PROVIDER_OPTION + "="
+                            + pinned.get() + " names no installed source for scheme '" + scheme
+                            + "'; sources for it: " + names(matches.stream().map(ImageSource::name))));
+        }
+        if (matches.isEmpty()) {
+            throw new NoProviderException("no source is installed for scheme '" + scheme + "' in " + location
+                    + "; installed schemes: " + names(sources.stream().flatMap(s -> s.schemes().stream()))
+                    + " (add the plugin that reads '" + scheme + "' to the module path)");
+        }
+        if (matches.size() > 1) {
+            throw new AmbiguousProviderException("several sources read scheme '" + scheme + "': "
+                    + names(matches.stream().map(s -> s.name() + " (" + moduleOf(s) + ")"))
+                    + "; choose one with option " + SOURCE_PROVIDER_OPTION + "=<name>");
+        }
+        return matches.getFirst();
+    }
+
+    /** The codec called {@code name}. */
+    public Codec codec(String name) throws NoProviderException {
+        requireNonNull(name, "name");
+        return codecs.stream()
+                .filter(c -> c.name().equalsIgnoreCase(name))
+                .findFirst()
+                .orElseThrow(() -> new NoProviderException("unknown codec '" + name + "'; installed codecs: "
+                        + names(codecs.stream().map(Codec::name))));
+    }
+
+    /**
+     * The one codec certain of {@code head}, the first bytes of the image at {@code location}.
+     * {@code raw} is never chosen this way: it must be asked for by name.
+     */
+    public Codec detectCodec(ByteBuffer head, URI location) throws FlashException {
+        List<Codec> certain = new ArrayList<>();
+        List<Codec> possible = new ArrayList<>();
+        for (Codec codec : codecs) {
+            switch (codec.probe(head.asReadOnlyBuffer())) {
+                case CERTAINLY -> certain.add(codec);
+                case POSSIBLY -> possible.add(codec);
+                case NO -> {}
+            }
+        }
+        if (certain.size() == 1) {
+            return certain.getFirst();
+        }
+        if (certain.size() > 1) {
+            throw new AmbiguousProviderException("several codecs recognise " + location + ": "
+                    + names(certain.stream().map(Codec::name)) + "; choose one with --codec");
+        }
+        String hex = java.util.HexFormat.ofDelimiter(" ").formatHex(
+                bytesOf(head), 0, Math.min(head.remaining(), 8));
+        throw new NoProviderException("no installed codec recognises " + location + " (first bytes: "
+                + (hex.isEmpty() ? "none, the image is empty" : hex) + "); installed codecs: "
+                + names(codecs.stream().map(Codec::name))
+                + (possible.isEmpty() ? "" : "; possibly: " + names(possible.stream().map(Codec::name)))
+                + "; give --codec NAME (--codec raw for an uncompressed image)");
+    }
+
+    /** The first sink that accepts {@code target}. */
+    public BlockSink sink(Path target) throws FlashException {
+        return sinks.stream()
+                .filter(s -> s.accepts(target))
+                .findFirst()
+                .orElseThrow(() -> new NoProviderException("no installed sink accepts target " + target
+                        + "; installed sinks: " + names(sinks.stream().map(BlockSink::name))));
+    }
+
+    /** Every provider with its module and version, without any I/O. */
+    public List<ProviderInfo> describe() {
+        return Stream.of(
+                        sources.stream().map(s -> info("source", s.name(),
+                                "schemes: " + String.join(", ", new java.util.TreeSet<>(s.schemes())), s)),
+                        codecs.stream().map(c -> info("codec", c.name(), "", c)),
+                        sinks.stream().map(s -> info("sink", s.name(), "", s)))
+                .flatMap(s -> s)
+                .sorted(Comparator.comparing(ProviderInfo::kind).thenComparing(ProviderInfo::name))
+                .toList();
+    }
+
+    private static ProviderInfo info(String kind, String name, String detail, Object provider) {
+        Class<?> type = provider.getClass();
+        Module module = type.getModule();
+        String version = module.getDescriptor() != null
+                ? module.getDescriptor().rawVersion().orElse(null)
+                : null;
+        if (version == null) {
+            version = type.getPackage().getImplementationVersion();
+        }
+        return new ProviderInfo(kind, name, detail, moduleOf(provider), version == null ? "unknown" : version,
+                type.getName());
+    }
+
+    private static String moduleOf(Object provider) {
+        Module module = provider.getClass().getModule();
+        return module.isNamed() ? module.getName() : "unnamed (class path)";
+    }
+
+    private static String names(Stream<String> names) {
+        String joined = names.distinct().sorted().collect(Collectors.joining(", "));
+        return joined.isEmpty() ? "none" : joined;
+    }
+
+    private static byte[] bytesOf(ByteBuffer head) {
+        byte[] bytes = new byte[head.remaining()];
+        head.duplicate().get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,25 @@
+package io.github.s3flash.api;
+
+/**
+ * The target cannot be written: missing, not writable, in use (mounted, swap, held by another
+ * device), or of a kind no sink handles. The message names what holds or blocks it.
+ */
+public final class TargetUnavailableException extends FlashException {
+    private static final long serialVersionUID = 1L;
+
+    private final boolean retryable;
+
+    public TargetUnavailableException(String message) {
+        this(message, null, false);
+    }
+
+    public TargetUnavailableException(String message, Throwable cause, boolean retryable) {
+        super(message, cause);
+        this.retryable = retryable;
+    }
+
+    @Override
+    public boolean retryable() {
+        return retryable;
+    }
+}

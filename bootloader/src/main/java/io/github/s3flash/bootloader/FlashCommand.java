@@ -1,0 +1,116 @@
+package io.github.s3flash.bootloader;
+
+import io.github.s3flash.api.FlashAbortedException;
+import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.FlashPlan;
+import io.github.s3flash.api.FlashResult;
+import io.github.s3flash.api.Flasher;
+import io.github.s3flash.api.ImageLocations;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.VerificationFailedException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code s3flash flash}: one image onto one target, with progress and a final report. */
+@Command(name = "flash", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Stream an image from a source onto a target device or file, verify it and force it to disk.",
+            "Everything that can be checked (source, codec, target, size) is checked before the first write."},
+        footer = {"", "Examples:",
+            "  s3flash flash --source s3://bucket/images/os.img.lz4 --target /dev/nvme0n1 --sha256 <hex>",
+            "  s3flash flash --source ./os.img.zst --target ./disk.img --create",
+            "", ExitCode.HELP})
+final class FlashCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--source", required = true, paramLabel = "URI|PATH",
+            description = "Image location: s3://bucket/key, https://..., file:/path or a local path.")
+    private String source;
+
+    @Option(names = "--target", required = true, paramLabel = "PATH",
+            description = "Block device or regular file to write.")
+    private Path target;
+
+    @Option(names = "--codec", paramLabel = "NAME",
+            description = "Codec (lz4, zstd, raw, ...). Default: detected from the image's first bytes.")
+    private String codec;
+
+    @Option(names = "--sha256", paramLabel = "HEX",
+            description = "Expected SHA-256 of the decoded image; a mismatch is a verification failure (exit 5).")
+    private String sha256;
+
+    @Option(names = "--create",
+            description = "Create (or truncate) a regular-file target. Never creates anything under /dev.")
+    private boolean create;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+            description = "Provider or pipeline option, repeatable (e.g. read.concurrency=8, chunk-size=4m, s3.endpoint=URL).")
+    private Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (a bar on a terminal, else log lines), bar, log or none. Default: ${DEFAULT-VALUE}.")
+    private ProgressPrinter.Mode progress;
+
+    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Seconds between log lines when not on a terminal. Default: ${DEFAULT-VALUE}.")
+    private long progressInterval;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        FlashPlan plan;
+        try {
+            Options opts = Options.of(options);
+            if (create) {
+                opts = opts.with("create", "true");
+            }
+            plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts);
+            io.github.s3flash.api.PipelineSettings.from(opts);
+        } catch (IllegalArgumentException e) {
+            err.println("s3flash flash: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+        var printer = new ProgressPrinter(err, progress, Duration.ofSeconds(Math.max(1, progressInterval)));
+        try {
+            FlashResult result = Flasher.withInstalledProviders().flash(plan, printer);
+            printer.finish();
+            Report.print(out, result);
+            return ExitCode.OK;
+        } catch (VerificationFailedException e) {
+            printer.finish();
+            err.println("s3flash: verification failed: " + e.getMessage());
+            return ExitCode.VERIFICATION_FAILED;
+        } catch (FlashAbortedException e) {
+            printer.finish();
+            err.println("s3flash: " + e.getMessage());
+            return ExitCode.FAILED_AFTER_WRITE;
+        } catch (FlashException e) {
+            printer.finish();
+            err.println("s3flash: refused, nothing was written: " + e.getMessage());
+            return ExitCode.REFUSED;
+        } catch (IOException e) {
+            printer.finish();
+            err.println("s3flash: refused, nothing was written: I/O error: " + e);
+            return ExitCode.REFUSED;
+        } catch (IllegalArgumentException e) {
+            printer.finish();
+            err.println("s3flash flash: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+    }
+
+    static String describe(Duration d) {
+        return String.format("%.1f s", d.toNanos() / 1e9);
+    }
+}

@@ -1,0 +1,116 @@
+package io.github.s3flash.bootloader;
+
+import io.github.s3flash.api.ProgressEvent;
+import io.github.s3flash.api.ProgressListener;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Shows a flash's progress: a bar with rate and ETA redrawn in place on a terminal; otherwise
+ * (serial console, journal, pipe) one plain line every few seconds. Thread-safe.
+ */
+final class ProgressPrinter implements ProgressListener {
+
+    enum Mode { auto, bar, log, none }
+
+    private final PrintWriter err;
+    private final boolean bar;
+    private final boolean silent;
+    private final long intervalNanos;
+    private long lastPrint;
+    private boolean barDrawn;
+
+    ProgressPrinter(PrintWriter err, Mode mode, Duration interval) {
+        this.err = err;
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        this.bar = mode == Mode.bar || (mode == Mode.auto && terminal);
+        this.silent = mode == Mode.none;
+        this.intervalNanos = bar ? 200_000_000L : interval.toNanos();
+    }
+
+    @Override
+    public synchronized void onEvent(ProgressEvent event) {
+        if (silent) {
+            return;
+        }
+        switch (event) {
+            case ProgressEvent.Started s -> line(String.format(Locale.ROOT,
+                    "flashing %s (%s, %s, version %s) onto %s (%s, %d-byte sectors)",
+                    s.image().location(), s.codec(),
+                    s.image().lengthKnown() ? human(s.image().length()) + " compressed" : "length unknown",
+                    s.image().version(), s.target(), human(s.geometry().capacity()),
+                    s.geometry().logicalBlockSize()));
+            case ProgressEvent.WritingStarted w -> line("writing started: the target no longer holds its old contents");
+            case ProgressEvent.Retrying r -> line(String.format(Locale.ROOT,
+                    "retrying read at byte %d (attempt %d, in %d ms): %s",
+                    r.offset(), r.attempt(), r.delay().toMillis(), r.cause()));
+            case ProgressEvent.Progress p -> progress(p);
+            case ProgressEvent.Finished f -> {}
+        }
+    }
+
+    private void progress(ProgressEvent.Progress p) {
+        long now = System.nanoTime();
+        if (now - lastPrint < intervalNanos) {
+            return;
+        }
+        lastPrint = now;
+        double seconds = Math.max(p.elapsed().toNanos(), 1) / 1e9;
+        double rate = p.bytesWritten() / seconds;
+        double fraction = p.decodedLength() > 0 ? (double) p.bytesWritten() / p.decodedLength()
+                : p.compressedLength() > 0 ? (double) p.bytesRead() / p.compressedLength() : -1;
+        String eta = fraction > 0 && fraction < 1 ? " ETA " + clock(seconds * (1 - fraction) / fraction) : "";
+        String text = String.format(Locale.ROOT, "%s written, %s read, %.1f MB/s, %s elapsed%s",
+                human(p.bytesWritten()), human(p.bytesRead()), rate / 1e6, clock(seconds), eta);
+        if (bar) {
+            int width = 30;
+            int filled = fraction < 0 ? 0 : (int) Math.min(width, Math.round(fraction * width));
+            String gauge = fraction < 0 ? "" : "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
+                    + String.format(Locale.ROOT, "%3d%% ", Math.round(fraction * 100));
+            err.print("\r" + gauge + text + "   ");
+            barDrawn = true;
+            err.flush();
+        } else {
+            line("progress: " + (fraction >= 0 ? String.format(Locale.ROOT, "%.1f%%, ", fraction * 100) : "") + text);
+        }
+    }
+
+    private void line(String text) {
+        if (barDrawn) {
+            err.println();
+            barDrawn = false;
+        }
+        err.println("s3flash: " + text);
+        err.flush();
+    }
+
+    /** Ends an in-place bar so the next output starts on a fresh line. */
+    synchronized void finish() {
+        if (barDrawn) {
+            err.println();
+            err.flush();
+            barDrawn = false;
+        }
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+}

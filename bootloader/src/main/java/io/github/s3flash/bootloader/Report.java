@@ -1,0 +1,23 @@
+package io.github.s3flash.bootloader;
+
+import io.github.s3flash.api.FlashResult;
+import java.io.PrintWriter;
+
+/** The final report of a flash, one fact per line so logs and scripts can read it. */
+final class Report {
+
+    private Report() {}
+
+    static void print(PrintWriter out, FlashResult r) {
+        out.println("flashed " + r.source() + " onto " + r.target());
+        out.println("  codec:         " + r.codec());
+        out.println("  version:       " + r.sourceVersion());
+        out.println("  image bytes:   " + r.bytesWritten() + " (" + ProgressPrinter.human(r.bytesWritten()) + ")");
+        out.println("  read bytes:    " + r.bytesRead() + " (" + ProgressPrinter.human(r.bytesRead()) + ")");
+        out.println("  zero chunks:   " + r.bytesZeroRanges() + " bytes");
+        out.println("  time:          " + FlashCommand.describe(r.elapsed()));
+        out.println("  rate:          " + String.format("%.1f MB/s", r.megabytesPerSecond()));
+        out.println("  sha256:        " + r.sha256());
+        out.flush();
+    }
+}

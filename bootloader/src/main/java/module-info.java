@@ -1,0 +1,11 @@
+/** The {@code s3flash} command line: flash, providers (and later boot mode and install tools). */
+module io.github.s3flash.bootloader {
+    requires io.github.s3flash.api;
+    requires info.picocli;
+
+    uses io.github.s3flash.api.ImageSource;
+    uses io.github.s3flash.api.Codec;
+    uses io.github.s3flash.api.BlockSink;
+
+    opens io.github.s3flash.bootloader to info.picocli;
+}

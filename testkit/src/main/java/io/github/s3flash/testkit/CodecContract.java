@@ -1,0 +1,115 @@
+package io.github.s3flash.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.s3flash.api.Codec;
+import io.github.s3flash.api.CorruptImageException;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.ProbeResult;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Codec} must do. A provider's test extends this and supplies the codec; the
+ * contract round-trips seeded images through {@code encode} and {@code decode} with whole, one-byte
+ * and random-split reads, and checks that truncated input is a {@link CorruptImageException}.
+ */
+public abstract class CodecContract {
+
+    /** The codec under test. */
+    protected abstract Codec codec();
+
+    /** Options for {@link Codec#encode}; override to exercise levels or block sizes. */
+    protected Options encodeOptions() {
+        return Options.empty();
+    }
+
+    /** Whether the format detects truncation (false only for {@code raw}). */
+    protected boolean detectsTruncation() {
+        return true;
+    }
+
+    protected byte[] encode(byte[] image) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (OutputStream enc = codec().encode(out, encodeOptions())) {
+            enc.write(image);
+        }
+        return out.toByteArray();
+    }
+
+    protected byte[] decode(InputStream compressed) throws IOException {
+        try (InputStream in = codec().decode(compressed)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void nameIsShortAndLowerCase() {
+        assertThat(codec().name()).matches("[a-z0-9][a-z0-9-]{0,31}");
+    }
+
+    @Test
+    void roundTripsSeededImagesWithWholeOneByteAndSplitReads() throws IOException {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        for (int size : TestImages.boundarySizes(random, 3 << 20, 4096, 65536, 1 << 20)) {
+            byte[] image = TestImages.diskLike(random, size);
+            byte[] compressed = encode(image);
+            String where = "size " + size + ", " + Seeds.describe(seed);
+            assertThat(decode(new ByteArrayInputStream(compressed))).as("whole reads, " + where).isEqualTo(image);
+            assertThat(decode(SplitReads.random(new ByteArrayInputStream(compressed), random, 8191)))
+                    .as("split reads, " + where).isEqualTo(image);
+            if (size < 70_000) {
+                assertThat(decode(SplitReads.oneByte(new ByteArrayInputStream(compressed))))
+                        .as("one-byte reads, " + where).isEqualTo(image);
+            }
+        }
+    }
+
+    @Test
+    void probeIsCertainOfItsOwnOutputUnlessItHasNoMagic() throws IOException {
+        byte[] compressed = encode(TestImages.diskLike(new Random(1), 100_000));
+        var head = ByteBuffer.wrap(compressed, 0, Math.min(compressed.length, Codec.PROBE_LENGTH)).slice();
+        ProbeResult verdict = codec().probe(head.asReadOnlyBuffer());
+        if (codec().name().equals("raw")) {
+            assertThat(verdict).isEqualTo(ProbeResult.NO);
+        } else {
+            assertThat(verdict).isEqualTo(ProbeResult.CERTAINLY);
+        }
+    }
+
+    @Test
+    void probeSurvivesShortAndEmptyHeads() {
+        for (int n = 0; n < 8; n++) {
+            byte[] junk = new byte[n];
+            Arrays.fill(junk, (byte) 0x5a);
+            assertThat(codec().probe(ByteBuffer.wrap(junk).asReadOnlyBuffer())).isNotNull();
+        }
+    }
+
+    @Test
+    void truncatedInputIsACorruptImageNeverAShortOne() throws IOException {
+        if (!detectsTruncation()) {
+            return;
+        }
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        byte[] image = TestImages.diskLike(random, 300_000);
+        byte[] compressed = encode(image);
+        for (int i = 0; i < 24; i++) {
+            int cut = i == 0 ? compressed.length - 1 : random.nextInt(compressed.length);
+            byte[] truncated = Arrays.copyOf(compressed, cut);
+            assertThatThrownBy(() -> decode(new ByteArrayInputStream(truncated)))
+                    .as("truncated at %d of %d, %s", cut, compressed.length, Seeds.describe(seed))
+                    .isInstanceOf(CorruptImageException.class);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.github.s3flash.testkit;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Seeded test images that look like disks: runs of random bytes, of compressible text-like bytes and
+ * of zeros, with sizes chosen to fall just off buffer and block boundaries.
+ */
+public final class TestImages {
+
+    private TestImages() {}
+
+    /** An image of {@code size} bytes: random, repetitive and zero runs interleaved. */
+    public static byte[] diskLike(Random random, int size) {
+        byte[] image = new byte[size];
+        int at = 0;
+        while (at < size) {
+            int run = Math.min(size - at, 1 + random.nextInt(random.nextBoolean() ? 4096 : 300_000));
+            switch (random.nextInt(3)) {
+                case 0 -> {} // zeros
+                case 1 -> {
+                    byte[] noise = new byte[run];
+                    random.nextBytes(noise);
+                    System.arraycopy(noise, 0, image, at, run);
+                }
+                default -> {
+                    byte[] word = new byte[1 + random.nextInt(64)];
+                    random.nextBytes(word);
+                    for (int i = 0; i < run; i++) {
+                        image[at + i] = word[i % word.length];
+                    }
+                }
+            }
+            at += run;
+        }
+        return image;
+    }
+
+    /** Incompressible bytes. */
+    public static byte[] random(Random random, int size) {
+        byte[] image = new byte[size];
+        random.nextBytes(image);
+        return image;
+    }
+
+    /**
+     * Sizes that stress boundaries: 0, 1, and each of {@code boundaries} minus one, exactly, plus
+     * one, and a few random sizes up to {@code max}.
+     */
+    public static List<Integer> boundarySizes(Random random, int max, int... boundaries) {
+        List<Integer> sizes = new ArrayList<>(List.of(0, 1));
+        for (int b : boundaries) {
+            for (int s : new int[] {b - 1, b, b + 1, 2 * b + 1}) {
+                if (s > 0 && s <= max) {
+                    sizes.add(s);
+                }
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            sizes.add(1 + random.nextInt(max));
+        }
+        return sizes;
+    }
+
+    public static String sha256(byte[] data) {
+        return sha256(data, 0, data.length);
+    }
+
+    public static String sha256(byte[] data, int offset, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(data, offset, length);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
