@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = {"Stream an image from a source onto a target device or file, verify it and force it to disk.",
             "Everything that can be checked (source, codec, target, size) is checked before the first write."},
         footer = {"", "Examples:",
-            "  s3flash flash --source s3://bucket/images/os.img.lz4 --target /dev/nvme0n1 --sha256 <hex>",
+            "  s3flash flash --source s3://bucket/os.img.lz4 --target /dev/nvme0n1",
             "  s3flash flash --source ./os.img.zst --target ./disk.img --create",
             "", ExitCode.HELP})
 final class FlashCommand implements Callable<Integer> {

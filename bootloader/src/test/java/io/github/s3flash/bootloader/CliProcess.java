@@ -1,0 +1,84 @@
+package io.github.s3flash.bootloader;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Runs the packaged {@code s3flash} CLI in a JVM of its own, the way users and scripts run it. */
+final class CliProcess {
+
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    static final Path LIB = Path.of(System.getProperty("s3flash.lib", "target/lib"));
+    static final Path JAR = Path.of(System.getProperty("s3flash.jar", "target/s3flash-bootloader.jar"));
+    private static final String MAIN = "io.github.s3flash.bootloader.Main";
+
+    private CliProcess() {}
+
+    static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** The CLI on the module path, as the launcher runs it. */
+    static Result modulePath(List<String> jvmArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java().toString(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-p", LIB + File.pathSeparator + JAR, "-m", "io.github.s3flash.bootloader/" + MAIN));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    static Result modulePath(String... args) throws IOException {
+        return modulePath(List.of(), args);
+    }
+
+    /** The CLI with every jar on the class path: providers are found through META-INF/services. */
+    static Result classPath(String... args) throws IOException {
+        String cp;
+        try (Stream<Path> jars = Files.list(LIB)) {
+            cp = Stream.concat(jars.map(Path::toString), Stream.of(JAR.toString()))
+                    .reduce((a, b) -> a + File.pathSeparator + b).orElseThrow();
+        }
+        List<String> command = new ArrayList<>(List.of(java().toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", cp, MAIN));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    static Result run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));
+        try {
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("s3flash did not finish in 5 minutes: " + command);
+            }
+            return new Result(p.exitValue(), out.join(), err.join());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static String slurp(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes());
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+}

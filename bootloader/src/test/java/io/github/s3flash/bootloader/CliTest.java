@@ -1,0 +1,201 @@
+package io.github.s3flash.bootloader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.s3flash.testkit.LoopDevice;
+import io.github.s3flash.testkit.Seeds;
+import io.github.s3flash.testkit.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged CLI as users run it: provider discovery on the module path and on the class path,
+ * a flash with its report, and every refusal with its exit code, its message and an unchanged
+ * target.
+ */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private Path image(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private static String hash(Path file) throws IOException {
+        return TestImages.sha256(Files.readAllBytes(file));
+    }
+
+    @Test
+    void providersAreFoundOnTheModulePath() throws IOException {
+        var r = CliProcess.modulePath("providers");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("source\\s+file\\s+io\\.github\\.s3flash\\.api\\s+0\\.1\\.0")
+                .containsPattern("codec\\s+raw\\s+io\\.github\\.s3flash\\.api")
+                .containsPattern("sink\\s+blockdev\\s+io\\.github\\.s3flash\\.sink\\.blockdev");
+        assertThat(r.err()).doesNotContain("WARNING");
+    }
+
+    @Test
+    void providersAreFoundOnTheClassPathThroughMetaInfServices() throws IOException {
+        var r = CliProcess.classPath("providers");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("source\\s+file\\s+unnamed \\(class path\\)")
+                .containsPattern("codec\\s+raw\\s+unnamed \\(class path\\)")
+                .containsPattern("sink\\s+blockdev\\s+unnamed \\(class path\\)");
+    }
+
+    @Test
+    void flashWritesTheImageAndReportsItsSha256() throws IOException {
+        long seed = Seeds.next();
+        byte[] bytes = TestImages.diskLike(new Random(seed), 3_000_001);
+        Path source = image("os.img", bytes);
+        Path target = dir.resolve("disk.img");
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString(),
+                "--codec", "raw", "--create", "--sha256", TestImages.sha256(bytes));
+        assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+        assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
+        assertThat(r.out()).contains("sha256:        " + TestImages.sha256(bytes))
+                .contains("image bytes:   3000001");
+        assertThat(r.err()).contains("s3flash: flashing " + source.toUri())
+                .contains("writing started");
+    }
+
+    @Test
+    void unknownSchemeIsRefusedBeforeWriting() throws IOException {
+        Path target = image("disk.img", new byte[8192]);
+        String before = hash(target);
+        var r = CliProcess.modulePath("flash", "--source", "ftp://host/os.img", "--target", target.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("no source is installed for scheme 'ftp'").contains("installed schemes:");
+        assertThat(hash(target)).isEqualTo(before);
+    }
+
+    @Test
+    void missingSourceFileIsRefusedBeforeWriting() throws IOException {
+        Path target = image("disk.img", new byte[8192]);
+        String before = hash(target);
+        var r = CliProcess.modulePath("flash", "--source", dir.resolve("nope.img").toString(),
+                "--target", target.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("image file " + dir.resolve("nope.img") + " does not exist");
+        assertThat(hash(target)).isEqualTo(before);
+    }
+
+    @Test
+    void unknownCodecNameListsTheInstalledCodecs() throws IOException {
+        Path source = image("os.img", new byte[4096]);
+        Path target = image("disk.img", new byte[8192]);
+        String before = hash(target);
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString(),
+                "--codec", "lzma");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("unknown codec 'lzma'").contains("installed codecs:").contains("raw");
+        assertThat(hash(target)).isEqualTo(before);
+    }
+
+    @Test
+    void unrecognisedImageListsTheInstalledCodecsAndSuggestsRaw() throws IOException {
+        byte[] text = "this is not a compressed image, just text".repeat(200).getBytes();
+        Path source = image("os.img", text);
+        Path target = image("disk.img", new byte[16384]);
+        String before = hash(target);
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("no installed codec recognises").contains("first bytes: 74 68 69 73")
+                .contains("installed codecs:").contains("--codec raw");
+        assertThat(hash(target)).isEqualTo(before);
+    }
+
+    @Test
+    void targetTooSmallIsRefusedBeforeWriting() throws IOException {
+        Path source = image("os.img", TestImages.random(new Random(3), 20_000));
+        Path target = image("disk.img", TestImages.random(new Random(4), 8192));
+        String before = hash(target);
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString(),
+                "--codec", "raw");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("is 20000 bytes but target " + target + " holds only 8192 bytes");
+        assertThat(hash(target)).isEqualTo(before);
+    }
+
+    @Test
+    void targetTooSmallBlockDeviceIsRefusedWithItsContentUnchanged() throws IOException {
+        Path source = image("os.img", TestImages.random(new Random(5), 3 << 20));
+        try (var loop = LoopDevice.create(dir, 2 << 20)) {
+            Files.write(loop.backingFile(), TestImages.random(new Random(6), 2 << 20));
+            String before = TestImages.sha256(loop.read(2 << 20));
+            var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target",
+                    loop.device().toString(), "--codec", "raw");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+            assertThat(r.err()).contains("holds only " + (2 << 20) + " bytes");
+            assertThat(TestImages.sha256(loop.read(2 << 20))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void missingDeviceIsRefusedAndNothingIsCreatedUnderDev() throws IOException {
+        Path source = image("os.img", new byte[4096]);
+        Path device = Path.of("/dev/s3flash-test-no-such-disk");
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", device.toString(),
+                "--codec", "raw", "--create");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("target device " + device + " does not exist");
+        assertThat(device).doesNotExist();
+    }
+
+    @Test
+    void missingFileTargetIsCreatedOnlyWhenAsked() throws IOException {
+        Path source = image("os.img", new byte[4096]);
+        Path target = dir.resolve("new-disk.img");
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString(),
+                "--codec", "raw");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("does not exist").contains("--create");
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void sha256MismatchIsAVerificationFailure() throws IOException {
+        Path source = image("os.img", TestImages.random(new Random(8), 10_000));
+        Path target = dir.resolve("disk.img");
+        String wrong = "0".repeat(64);
+        var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", target.toString(),
+                "--codec", "raw", "--create", "--sha256", wrong);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.VERIFICATION_FAILED);
+        assertThat(r.err()).contains("verification failed").contains("but " + wrong + " was expected");
+    }
+
+    @Test
+    void badUsageIsExitCodeTwo() throws IOException {
+        var missingTarget = CliProcess.modulePath("flash", "--source", "/x");
+        assertThat(missingTarget.exit()).as(missingTarget.toString()).isEqualTo(ExitCode.USAGE);
+        assertThat(missingTarget.err()).contains("Missing required option: '--target=PATH'");
+        var badOption = CliProcess.modulePath("flash", "--source", "/x", "--target", "/y", "-o", "chunk-size=5000");
+        assertThat(badOption.exit()).as(badOption.toString()).isEqualTo(ExitCode.USAGE);
+        assertThat(badOption.err()).contains("chunk-size must be a positive multiple of 4096");
+        var badHash = CliProcess.modulePath("flash", "--source", "/x", "--target", "/y", "--sha256", "abc");
+        assertThat(badHash.exit()).as(badHash.toString()).isEqualTo(ExitCode.USAGE);
+        assertThat(badHash.err()).contains("64 hex digits");
+    }
+
+    @Test
+    void aFourGibibyteImageFlashesWithASmallHeap() throws IOException {
+        Path source = dir.resolve("sparse.img");
+        try (var raf = new java.io.RandomAccessFile(source.toFile(), "rw")) {
+            raf.setLength(4L << 30);
+            raf.seek((4L << 30) - 4096);
+            raf.write(TestImages.random(new Random(9), 4096));
+        }
+        Path target = dir.resolve("disk.img");
+        var r = CliProcess.modulePath(java.util.List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"), "flash",
+                "--source", source.toString(), "--target", target.toString(), "--codec", "raw", "--create");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Files.size(target)).isEqualTo(4L << 30);
+        assertThat(r.out()).contains("image bytes:   " + (4L << 30));
+    }
+}

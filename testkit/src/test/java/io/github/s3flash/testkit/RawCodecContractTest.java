@@ -1,0 +1,23 @@
+package io.github.s3flash.testkit;
+
+import io.github.s3flash.api.Codec;
+import io.github.s3flash.api.NoProviderException;
+import io.github.s3flash.api.ProviderRegistry;
+
+/** The built-in {@code raw} codec, found through ServiceLoader, against the codec contract. */
+class RawCodecContractTest extends CodecContract {
+
+    @Override
+    protected Codec codec() {
+        try {
+            return ProviderRegistry.load().codec("raw");
+        } catch (NoProviderException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected boolean detectsTruncation() {
+        return false;
+    }
+}
