@@ -1,4 +1,4 @@
-/** The {@code s3flash} command line: flash, providers (and later boot mode and install tools). */
+/** The {@code s3flash} command line: flash, boot mode (with its watchdog and restore), providers. */
 module io.github.s3flash.bootloader {
     requires io.github.s3flash.api;
     requires info.picocli;

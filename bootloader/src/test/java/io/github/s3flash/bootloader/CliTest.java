@@ -198,4 +198,34 @@ class CliTest {
         assertThat(Files.size(target)).isEqualTo(4L << 30);
         assertThat(r.out()).contains("image bytes:   " + (4L << 30));
     }
+
+    @Test
+    void bootModeFlashesFromTheKernelCommandLineAndRebootsThroughTheHookOnce() throws IOException {
+        long seed = Seeds.next();
+        byte[] bytes = TestImages.diskLike(new Random(seed), 3 << 20);
+        Path source = image("os.img", bytes);
+        Path calls = dir.resolve("reboots");
+        Path hook = Files.writeString(dir.resolve("reboot-hook"), "#!/bin/sh\necho reboot >> " + calls + "\n");
+        hook.toFile().setExecutable(true);
+        try (var loop = LoopDevice.create(dir, 4 << 20)) {
+            Path cmdline = Files.writeString(dir.resolve("cmdline"), "BOOT_IMAGE=/vmlinuz root=" + loop.device()
+                    + " source=" + source.toUri() + " s3flash.codec=raw s3flash.watchdog=120 s3flash.progress=1 quiet\n");
+            var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", hook.toString());
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            assertThat(loop.read(bytes.length)).isEqualTo(bytes);
+            assertThat(Files.readAllLines(calls)).containsExactly("reboot");
+            assertThat(r.err()).contains("s3flash: boot mode: flashing " + source.toUri())
+                    .contains("sha256 " + TestImages.sha256(bytes)).contains("rebooting into the new image");
+        }
+    }
+
+    @Test
+    void bootModeRefusesUnknownKernelOptionsListingTheValidOnes() throws IOException {
+        Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=/dev/vda source=bucket/key s3flash.wachdog=5");
+        var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", "false");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("unknown kernel option s3flash.wachdog=5").contains("s3flash.watchdog");
+        var help = CliProcess.modulePath("boot", "--help");
+        assertThat(help.out()).contains("--cmdline=FILE").contains("--reboot-command=CMD").contains("s3flash.after=");
+    }
 }
