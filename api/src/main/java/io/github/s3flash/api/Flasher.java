@@ -76,6 +76,9 @@ public final class Flasher {
                     if (pipeline.writingStarted()) {
                         target.force();
                     }
+                } catch (VerificationFailedException e) {
+                    // A read-back mismatch found by the sink's force() is its own outcome, not an abort.
+                    throw e;
                 } catch (IOException | RuntimeException e) {
                     if (pipeline.writingStarted()) {
                         throw Pipeline.aborted(plan.source(), plan.target(), pipeline.bytesWritten(), e);

@@ -53,6 +53,23 @@ final class FlashCommand implements Callable<Integer> {
             description = "Create (or truncate) a regular-file target. Never creates anything under /dev.")
     private boolean create;
 
+    @Option(names = "--verify",
+            description = "After writing, read the image back from the target with direct I/O and compare (exit 5 on a mismatch).")
+    private boolean verify;
+
+    @Option(names = "--zero", paramLabel = "MODE",
+            description = "How all-zero chunks are written: write (default), zeroout (BLKZEROOUT / fallocate), "
+                    + "skip-if-zero (read first, write only where not already zero), punch (holes in a file).")
+    private String zero;
+
+    @Option(names = "--skip-identical",
+            description = "Read each chunk of the target first and write only the chunks that differ.")
+    private boolean skipIdentical;
+
+    @Option(names = "--force",
+            description = "Write a device even if it is mounted, swap, or held by device-mapper/md. Dangerous.")
+    private boolean force;
+
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
             description = "Provider or pipeline option, repeatable (e.g. read.concurrency=8, chunk-size=4m, s3.endpoint=URL).")
     private Map<String, String> options = new LinkedHashMap<>();
@@ -74,6 +91,18 @@ final class FlashCommand implements Callable<Integer> {
             Options opts = Options.of(options);
             if (create) {
                 opts = opts.with("create", "true");
+            }
+            if (verify) {
+                opts = opts.with("verify", "true");
+            }
+            if (zero != null) {
+                opts = opts.with("zero", zero);
+            }
+            if (skipIdentical) {
+                opts = opts.with("skip-identical", "true");
+            }
+            if (force) {
+                opts = opts.with("force", "true");
             }
             plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts);
             io.github.s3flash.api.PipelineSettings.from(opts);

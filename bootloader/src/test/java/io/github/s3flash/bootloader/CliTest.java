@@ -228,4 +228,24 @@ class CliTest {
         var help = CliProcess.modulePath("boot", "--help");
         assertThat(help.out()).contains("--cmdline=FILE").contains("--reboot-command=CMD").contains("s3flash.after=");
     }
+
+    @Test
+    void writeModeFlagsReachTheSink() throws IOException {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        byte[] bytes = new byte[6 << 20];
+        System.arraycopy(TestImages.random(random, 1 << 20), 0, bytes, 2 << 20, 1 << 20);
+        Path source = image("os.img", bytes);
+        try (var loop = LoopDevice.create(dir, 8 << 20)) {
+            Files.write(loop.backingFile(), TestImages.random(random, 8 << 20));
+            var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", loop.device().toString(),
+                    "--codec", "raw", "--verify", "--zero", "zeroout", "--skip-identical");
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            assertThat(loop.read(bytes.length)).isEqualTo(bytes);
+            var bad = CliProcess.modulePath("flash", "--source", source.toString(), "--target",
+                    loop.device().toString(), "--codec", "raw", "--zero", "sometimes");
+            assertThat(bad.exit()).as(bad.toString()).isEqualTo(ExitCode.USAGE);
+            assertThat(bad.err()).contains("zero");
+        }
+    }
 }

@@ -32,7 +32,7 @@ public abstract class BlockSinkContract {
     }
 
     private static ByteBuffer aligned(byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length + 4096).alignedSlice(4096);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length + 8192).alignedSlice(4096);
         buffer.put(bytes).flip();
         return buffer;
     }

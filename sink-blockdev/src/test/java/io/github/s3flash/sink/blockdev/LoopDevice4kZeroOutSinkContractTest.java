@@ -1,0 +1,18 @@
+package io.github.s3flash.sink.blockdev;
+
+import io.github.s3flash.api.Options;
+import java.util.Map;
+
+/** The BlockSink contract on a 4096-byte-sector loop device: 4096-byte logical sectors on a direct-io loop, zeros by BLKZEROOUT, read-back verification on. */
+class LoopDevice4kZeroOutSinkContractTest extends LoopContractBase {
+
+    @Override
+    boolean directIoLoop() {
+        return true;
+    }
+
+    @Override
+    protected Options options() {
+        return Options.of(Map.of("zero", "zeroout", "verify", "true"));
+    }
+}
