@@ -30,7 +30,7 @@ public final class CorruptImageException extends FlashException {
     public CorruptImageException in(URI image) {
         String base = getMessage().replaceFirst(" \\(at compressed byte offset -?\\d+\\)$", "");
         return new CorruptImageException(
-                "corrupt image " + image + ": " + base + "; re-create or re-upload the image",
+                "corrupt image " + ImageLocations.redact(image) + ": " + base + "; re-create or re-upload the image",
                 offset,
                 getCause() == null ? this : getCause());
     }

@@ -107,12 +107,12 @@ public final class Flasher {
             return;
         }
         if (decodedLength > geometry.capacity()) {
-            throw new TargetTooSmallException("image " + plan.source() + " is " + decodedLength
+            throw new TargetTooSmallException("image " + ImageLocations.redact(plan.source()) + " is " + decodedLength
                     + " bytes but target " + plan.target() + " holds only " + geometry.capacity()
                     + " bytes; use a larger target or a smaller image", decodedLength, geometry.capacity());
         }
         if (decodedLength % geometry.logicalBlockSize() != 0) {
-            throw new InvalidImageException("image " + plan.source() + " is " + decodedLength
+            throw new InvalidImageException("image " + ImageLocations.redact(plan.source()) + " is " + decodedLength
                     + " bytes, not a multiple of the logical block size " + geometry.logicalBlockSize()
                     + " of target " + plan.target() + "; pad the image to a whole number of sectors");
         }
@@ -122,7 +122,7 @@ public final class Flasher {
         String expected = plan.expectedSha256();
         if (expected != null && !expected.equals(result.sha256())) {
             throw new VerificationFailedException("image written to " + plan.target() + " has SHA-256 "
-                    + result.sha256() + " but " + expected + " was expected (source " + plan.source()
+                    + result.sha256() + " but " + expected + " was expected (source " + ImageLocations.redact(plan.source())
                     + ", version " + result.sourceVersion() + "); the target holds that image, not the expected one:"
                     + " check the source object and the expected hash", expected, result.sha256());
         }

@@ -15,9 +15,16 @@ import java.net.URI;
  *     resuming after a fault); when false only one stream from offset 0 can be read
  * @param suggestedConcurrency how many ranges the source suggests reading at once (1 reads one
  *     stream); the {@code read.concurrency} option overrides it
+ * @param suggestedPartSize bytes per range the source suggests, or 0 for the pipeline's default;
+ *     the {@code read.part-size} option overrides it
  */
-public record ImageInfo(
-        URI location, long length, String version, boolean rangeReads, int suggestedConcurrency) {
+public record ImageInfo(URI location, long length, String version, boolean rangeReads, int suggestedConcurrency,
+        int suggestedPartSize) {
+
+    /** An image without a part-size suggestion. */
+    public ImageInfo(URI location, long length, String version, boolean rangeReads, int suggestedConcurrency) {
+        this(location, length, version, rangeReads, suggestedConcurrency, 0);
+    }
 
     public ImageInfo {
         requireNonNull(location, "location");
@@ -27,6 +34,9 @@ public record ImageInfo(
         }
         if (suggestedConcurrency < 1) {
             throw new IllegalArgumentException("suggestedConcurrency must be >= 1: " + suggestedConcurrency);
+        }
+        if (suggestedPartSize < 0) {
+            throw new IllegalArgumentException("suggestedPartSize must be >= 0: " + suggestedPartSize);
         }
         if (rangeReads && length < 0) {
             throw new IllegalArgumentException("range reads need a known length");

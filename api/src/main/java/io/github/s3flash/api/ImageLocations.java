@@ -31,4 +31,33 @@ public final class ImageLocations {
         }
         return Path.of(text).toAbsolutePath().normalize().toUri();
     }
+
+    /**
+     * {@code location} as it may be shown in logs and messages: a query string (presigned URLs carry
+     * their signature there) and user info are replaced by {@code …}.
+     */
+    public static String redact(URI location) {
+        if (location == null) {
+            return "null";
+        }
+        if (location.isOpaque() || (location.getRawQuery() == null && location.getRawUserInfo() == null)) {
+            return location.toString();
+        }
+        var text = new StringBuilder();
+        text.append(location.getScheme()).append("://");
+        if (location.getRawUserInfo() != null) {
+            text.append("…@");
+        }
+        if (location.getRawAuthority() != null) {
+            String authority = location.getRawAuthority();
+            text.append(authority.substring(authority.indexOf('@') + 1));
+        }
+        if (location.getRawPath() != null) {
+            text.append(location.getRawPath());
+        }
+        if (location.getRawQuery() != null) {
+            text.append("?…");
+        }
+        return text.toString();
+    }
 }

@@ -27,11 +27,12 @@ public final class ImageStreams {
         requireNonNull(listener, "listener");
         ImageInfo info = image.info();
         int concurrency = settings.concurrency() > 0 ? settings.concurrency() : info.suggestedConcurrency();
-        if (info.rangeReads() && concurrency > 1 && info.length() > settings.partSize()) {
-            return new ParallelRangeStream(image, settings.partSize(), concurrency, settings.retry(), listener);
+        int partSize = settings.partSizeFor(info);
+        if (info.rangeReads() && concurrency > 1 && info.length() > partSize) {
+            return new ParallelRangeStream(image, partSize, concurrency, settings.retry(), listener);
         }
-        int block = Math.min(settings.partSize(), 1 << 20);
-        int blocks = Math.max(2, settings.partSize() / block);
+        int block = Math.min(partSize, 1 << 20);
+        int blocks = Math.max(2, partSize / block);
         return new PrefetchStream(new ResumingRangeStream(image, settings.retry(), listener), block, blocks);
     }
 }

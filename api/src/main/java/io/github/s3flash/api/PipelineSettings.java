@@ -7,7 +7,8 @@ package io.github.s3flash.api;
  * @param chunkSize decoded bytes per chunk handed to the hash and write stages ({@code chunk-size},
  *     default 4 MiB; a multiple of 4096)
  * @param buffers chunks in flight between decode, hash and write ({@code buffers}, default 6)
- * @param partSize bytes per ranged read ({@code read.part-size}, default 8 MiB)
+ * @param partSize bytes per ranged read ({@code read.part-size}; 0, the default, takes the source's
+ *     suggestion, else {@value #DEFAULT_PART_SIZE})
  * @param concurrency ranged reads at once ({@code read.concurrency}; 0, the default, takes the
  *     source's suggestion)
  * @param retry how failed reads are retried ({@code retry.*})
@@ -15,6 +16,7 @@ package io.github.s3flash.api;
 public record PipelineSettings(int chunkSize, int buffers, int partSize, int concurrency, RetryPolicy retry) {
 
     public static final int ALIGNMENT = 4096;
+    public static final int DEFAULT_PART_SIZE = 8 << 20;
 
     public PipelineSettings {
         if (chunkSize < ALIGNMENT || chunkSize % ALIGNMENT != 0) {
@@ -23,7 +25,7 @@ public record PipelineSettings(int chunkSize, int buffers, int partSize, int con
         if (buffers < 2) {
             throw new IllegalArgumentException("buffers must be >= 2: " + buffers);
         }
-        if (partSize < 1) {
+        if (partSize < 0) {
             throw new IllegalArgumentException("read.part-size must be >= 1: " + partSize);
         }
         if (concurrency < 0 || concurrency > 256) {
@@ -31,11 +33,19 @@ public record PipelineSettings(int chunkSize, int buffers, int partSize, int con
         }
     }
 
+    /** The part size for {@code image}: the option's, else the source's suggestion, else the default. */
+    public int partSizeFor(ImageInfo image) {
+        if (partSize > 0) {
+            return partSize;
+        }
+        return image.suggestedPartSize() > 0 ? image.suggestedPartSize() : DEFAULT_PART_SIZE;
+    }
+
     public static PipelineSettings from(Options options) {
         return new PipelineSettings(
                 (int) Math.min(options.getSize("chunk-size", 4L << 20), 1L << 30),
                 options.getInt("buffers", 6),
-                (int) Math.min(options.getSize("read.part-size", 8L << 20), 1L << 30),
+                (int) Math.min(options.getSize("read.part-size", 0), 1L << 30),
                 options.getInt("read.concurrency", 0),
                 RetryPolicy.from(options));
     }

@@ -20,6 +20,8 @@ import java.util.stream.Stream;
  */
 public final class ProviderRegistry {
 
+    private static final System.Logger LOG = System.getLogger(ProviderRegistry.class.getName());
+
     /** Option that pins the source provider by name when several claim one scheme. */
     public static final String SOURCE_PROVIDER_OPTION = "source.provider";
 
@@ -57,10 +59,20 @@ public final class ProviderRegistry {
 
     private static <T> List<T> loadAll(ServiceLoader<T> loader) {
         // A provider visible both as a module and through META-INF/services is loaded once per route;
-        // keep one instance per class.
+        // keep one instance per class. A provider that fails to load (a plugin missing a jar it needs)
+        // is skipped with a warning, so one broken plugin cannot hide all the others.
         var seen = new java.util.LinkedHashMap<String, T>();
-        for (T provider : loader) {
-            seen.putIfAbsent(provider.getClass().getName(), provider);
+        var providers = loader.iterator();
+        while (true) {
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                T provider = providers.next();
+                seen.putIfAbsent(provider.getClass().getName(), provider);
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping a provider that failed to load: " + e.getMessage(), e);
+            }
         }
         return new ArrayList<>(seen.values());
     }
@@ -94,7 +106,7 @@ public final class ProviderRegistry {
                             + "'; sources for it: " + names(matches.stream().map(ImageSource::name))));
         }
         if (matches.isEmpty()) {
-            throw new NoProviderException("no source is installed for scheme '" + scheme + "' in " + location
+            throw new NoProviderException("no source is installed for scheme '" + scheme + "' in " + ImageLocations.redact(location)
                     + "; installed schemes: " + names(sources.stream().flatMap(s -> s.schemes().stream()))
                     + " (add the plugin that reads '" + scheme + "' to the module path)");
         }
@@ -134,12 +146,12 @@ public final class ProviderRegistry {
             return certain.getFirst();
         }
         if (certain.size() > 1) {
-            throw new AmbiguousProviderException("several codecs recognise " + location + ": "
+            throw new AmbiguousProviderException("several codecs recognise " + ImageLocations.redact(location) + ": "
                     + names(certain.stream().map(Codec::name)) + "; choose one with --codec");
         }
         String hex = java.util.HexFormat.ofDelimiter(" ").formatHex(
                 bytesOf(head), 0, Math.min(head.remaining(), 8));
-        throw new NoProviderException("no installed codec recognises " + location + " (first bytes: "
+        throw new NoProviderException("no installed codec recognises " + ImageLocations.redact(location) + " (first bytes: "
                 + (hex.isEmpty() ? "none, the image is empty" : hex) + "); installed codecs: "
                 + names(codecs.stream().map(Codec::name))
                 + (possible.isEmpty() ? "" : "; possibly: " + names(possible.stream().map(Codec::name)))

@@ -25,4 +25,14 @@ class ImageLocationsTest {
         assertThatThrownBy(() -> ImageLocations.parse("s3://bucket/has space"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid URI");
     }
+
+    @Test
+    void redactionHidesSignaturesAndPasswordsButKeepsTheObject() {
+        assertThat(ImageLocations.redact(URI.create("https://b.s3.amazonaws.com/os.img?X-Amz-Signature=abc&X-Amz-Credential=k")))
+                .isEqualTo("https://b.s3.amazonaws.com/os.img?…");
+        assertThat(ImageLocations.redact(URI.create("https://user:secret@host:8443/a/b.img")))
+                .isEqualTo("https://…@host:8443/a/b.img");
+        assertThat(ImageLocations.redact(URI.create("s3://bucket/key.lz4"))).isEqualTo("s3://bucket/key.lz4");
+        assertThat(ImageLocations.redact(URI.create("file:/tmp/x.img"))).isEqualTo("file:/tmp/x.img");
+    }
 }

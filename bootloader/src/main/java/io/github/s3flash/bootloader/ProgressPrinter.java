@@ -37,7 +37,7 @@ final class ProgressPrinter implements ProgressListener {
         switch (event) {
             case ProgressEvent.Started s -> line(String.format(Locale.ROOT,
                     "flashing %s (%s, %s, version %s) onto %s (%s, %d-byte sectors)",
-                    s.image().location(), s.codec(),
+                    io.github.s3flash.api.ImageLocations.redact(s.image().location()), s.codec(),
                     s.image().lengthKnown() ? human(s.image().length()) + " compressed" : "length unknown",
                     s.image().version(), s.target(), human(s.geometry().capacity()),
                     s.geometry().logicalBlockSize()));

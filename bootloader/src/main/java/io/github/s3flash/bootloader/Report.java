@@ -9,7 +9,7 @@ final class Report {
     private Report() {}
 
     static void print(PrintWriter out, FlashResult r) {
-        out.println("flashed " + r.source() + " onto " + r.target());
+        out.println("flashed " + io.github.s3flash.api.ImageLocations.redact(r.source()) + " onto " + r.target());
         out.println("  codec:         " + r.codec());
         out.println("  version:       " + r.sourceVersion());
         out.println("  image bytes:   " + r.bytesWritten() + " (" + ProgressPrinter.human(r.bytesWritten()) + ")");

@@ -23,6 +23,9 @@ final class CliProcess {
     static final Path LIB = Path.of(System.getProperty("s3flash.lib", "target/lib"));
     static final Path JAR = Path.of(System.getProperty("s3flash.jar", "target/s3flash-bootloader.jar"));
     private static final String MAIN = "io.github.s3flash.bootloader.Main";
+    /** The modules that load native code (JNI codecs, the FFM block sink), as the launcher names them. */
+    static final String NATIVE_ACCESS =
+            "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev";
 
     private CliProcess() {}
 
@@ -32,7 +35,7 @@ final class CliProcess {
 
     /** The CLI on the module path, as the launcher runs it. */
     static Result modulePath(List<String> jvmArgs, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java().toString(), "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(List.of(java().toString(), NATIVE_ACCESS));
         command.addAll(jvmArgs);
         command.addAll(List.of("-p", LIB + File.pathSeparator + JAR, "-m", "io.github.s3flash.bootloader/" + MAIN));
         command.addAll(List.of(args));

@@ -248,4 +248,25 @@ class CliTest {
             assertThat(bad.err()).contains("zero");
         }
     }
+
+    @Test
+    void imagesMadeByTheStockClisAreDetectedAndFlashedWithoutNativeAccessWarnings() throws Exception {
+        long seed = Seeds.next();
+        byte[] bytes = TestImages.diskLike(new Random(seed), 5_000_000);
+        Path raw = image("os.img", bytes);
+        for (String codec : new String[] {"lz4", "zstd"}) {
+            var compress = codec.equals("lz4")
+                    ? new ProcessBuilder("lz4", "-q", "-f", raw.toString(), raw + ".lz4")
+                    : new ProcessBuilder("zstd", "-q", "-f", raw.toString(), "-o", raw + ".zstd");
+            Process p = compress.inheritIO().start();
+            assertThat(p.waitFor()).isZero();
+            Path target = dir.resolve("disk-" + codec + ".img");
+            var r = CliProcess.modulePath("flash", "--source", raw + "." + codec, "--target", target.toString(),
+                    "--create", "--sha256", TestImages.sha256(bytes));
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            assertThat(r.out()).contains("codec:         " + codec);
+            assertThat(r.err()).doesNotContain("WARNING");
+            assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
+        }
+    }
 }

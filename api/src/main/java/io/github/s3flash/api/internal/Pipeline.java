@@ -42,6 +42,7 @@ public final class Pipeline {
     public record Outcome(long bytesWritten, long bytesZeroRanges, String sha256) {}
 
     private final URI source;
+    private final String shown;
     private final BlockTarget target;
     private final PipelineSettings settings;
     private final ProgressListener listener;
@@ -58,6 +59,7 @@ public final class Pipeline {
     public Pipeline(URI source, BlockTarget target, PipelineSettings settings, ProgressListener listener,
             LongSupplier compressedBytesRead, long compressedLength, long decodedLength, long nanoStart) {
         this.source = source;
+        this.shown = io.github.s3flash.api.ImageLocations.redact(source);
         this.target = target;
         this.settings = settings;
         this.listener = listener;
@@ -163,18 +165,18 @@ public final class Pipeline {
             chunk.flip();
             long end = offset + chunk.remaining();
             if (end > capacity) {
-                throw new TargetTooSmallException("image " + source + " is larger than the target: it has at least "
+                throw new TargetTooSmallException("image " + shown + " is larger than the target: it has at least "
                         + end + " bytes, the target holds " + capacity + "; use a larger target", end, capacity);
             }
             if (eof) {
                 // Checked before the last chunk is queued, so an image of one chunk is refused unwritten.
                 if (decodedLength >= 0 && end != decodedLength) {
-                    throw new CorruptImageException("image " + source + " decoded to " + end
+                    throw new CorruptImageException("image " + shown + " decoded to " + end
                             + " bytes but its header declares " + decodedLength, -1);
                 }
                 int block = target.geometry().logicalBlockSize();
                 if (end % block != 0) {
-                    throw new InvalidImageException("image " + source + " is " + end + " bytes, not a multiple of the"
+                    throw new InvalidImageException("image " + shown + " is " + end + " bytes, not a multiple of the"
                             + " target's logical block size " + block + "; the last " + (end % block)
                             + " bytes cannot be written as a whole sector");
                 }
@@ -200,7 +202,7 @@ public final class Pipeline {
         } catch (RuntimeException e) {
             // A decoder must report malformed input as CorruptImageException; if one lets an unchecked
             // exception out, it is still malformed input, and is reported as such.
-            throw new CorruptImageException("corrupt image " + source + ": decoder failed: " + e,
+            throw new CorruptImageException("corrupt image " + shown + ": decoder failed: " + e,
                     compressedBytesRead.getAsLong(), e);
         }
     }
@@ -272,7 +274,7 @@ public final class Pipeline {
 
     /** Wraps a failure past the point of no return. */
     public static FlashException aborted(URI source, java.nio.file.Path target, long written, Throwable cause) {
-        return new io.github.s3flash.api.FlashAbortedException("flash of " + source + " onto " + target
+        return new io.github.s3flash.api.FlashAbortedException("flash of " + io.github.s3flash.api.ImageLocations.redact(source) + " onto " + target
                 + " failed after " + written + " bytes were written: " + cause.getMessage()
                 + "; the target now holds a partial image, so flash it again before booting from it",
                 written, cause);

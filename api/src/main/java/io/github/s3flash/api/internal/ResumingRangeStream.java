@@ -2,6 +2,7 @@ package io.github.s3flash.api.internal;
 
 import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageInfo;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProgressListener;
@@ -93,7 +94,7 @@ public final class ResumingRangeStream extends InputStream {
             throw cause instanceof IOException io ? io : new IOException(cause);
         }
         if (!info.rangeReads() && position > 0) {
-            throw new SourceUnavailableException("reading " + info.location() + " failed at byte " + position
+            throw new SourceUnavailableException("reading " + ImageLocations.redact(info.location()) + " failed at byte " + position
                     + " and the source cannot resume (no range reads): " + cause.getMessage(), cause);
         }
         attempts++;
@@ -106,7 +107,7 @@ public final class ResumingRangeStream extends InputStream {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to retry " + info.location());
+            throw new InterruptedIOException("interrupted while waiting to retry " + ImageLocations.redact(info.location()));
         }
     }
 
@@ -114,7 +115,7 @@ public final class ResumingRangeStream extends InputStream {
         if (cause instanceof FlashException fe && !fe.retryable()) {
             return fe;
         }
-        return new SourceUnavailableException("gave up reading " + info.location() + " at byte offset " + position
+        return new SourceUnavailableException("gave up reading " + ImageLocations.redact(info.location()) + " at byte offset " + position
                 + " after " + attempts + " attempts: " + cause.getMessage()
                 + "; check the network and the object store, then flash again", cause);
     }

@@ -5,6 +5,7 @@ import io.github.s3flash.api.CorruptImageException;
 import io.github.s3flash.api.FlashPlan;
 import io.github.s3flash.api.FlashResult;
 import io.github.s3flash.api.Flasher;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidImageException;
 import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ProgressListener;
@@ -71,7 +72,7 @@ public final class BootService {
 
     /** Runs until the image is flashed or the old boot is restored; returns which. */
     public Outcome run() throws InterruptedException {
-        log.accept("boot mode: flashing " + config.source() + " onto root=" + config.root() + "; watchdog "
+        log.accept("boot mode: flashing " + ImageLocations.redact(config.source()) + " onto root=" + config.root() + "; watchdog "
                 + config.watchdog().toSeconds() + " s");
         Thread timer = watchdog.start(config.watchdog(), () -> restoreAndReboot(
                 "watchdog: nothing written " + config.watchdog().toSeconds() + " s after start"));
@@ -219,7 +220,7 @@ public final class BootService {
     private void report(FlashResult r) {
         log.accept(String.format(java.util.Locale.ROOT,
                 "flashed %s (version %s, %s) onto %s: %d bytes in %.1f s, %.1f MB/s, sha256 %s",
-                r.source(), r.sourceVersion(), r.codec(), r.target(), r.bytesWritten(),
+                ImageLocations.redact(r.source()), r.sourceVersion(), r.codec(), r.target(), r.bytesWritten(),
                 r.elapsed().toNanos() / 1e9, r.megabytesPerSecond(), r.sha256()));
     }
 }

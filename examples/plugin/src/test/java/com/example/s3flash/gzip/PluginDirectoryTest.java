@@ -36,7 +36,8 @@ class PluginDirectoryTest {
         String modulePath = System.getProperty("s3flash.lib") + File.pathSeparator + System.getProperty("s3flash.jar")
                 + File.pathSeparator + plugins();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-p", modulePath,
+                "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev",
+                "-p", modulePath,
                 "-m", "io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,0 +1,155 @@
+package io.github.s3flash.bootloader.release;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+
+/** Helpers for the release tests: the shell tools as processes, the CLI as a process, initrd parsing. */
+final class ReleaseFiles {
+
+    /** release/ in the source tree (the tests run in bootloader/). */
+    static final Path RELEASE = Path.of("..", "release").toAbsolutePath().normalize();
+
+    record Run(int exit, String out, String err) {}
+
+    record Entry(String name, long mode, long uid, long inode, long nlink, long rdevMajor, long rdevMinor,
+            byte[] data) {}
+
+    private ReleaseFiles() {}
+
+    /** Lays out a release folder: the two shell tools and grub/grub.cfg.in, as the tarball has them. */
+    static Path release(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("grub"));
+        for (String tool : List.of("configure_bootloader.sh", "add_ssh_key.sh")) {
+            Files.copy(RELEASE.resolve(tool), dir.resolve(tool));
+        }
+        Files.copy(RELEASE.resolve("grub.cfg.in"), dir.resolve("grub/grub.cfg.in"));
+        return dir;
+    }
+
+    /** Runs a shell tool with /bin/sh (dash on Debian: POSIX, no bash features). */
+    static Run sh(Path script, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", script.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** Runs the packaged s3flash CLI on the module path, with Commons Compress resolved as build hosts do. */
+    static Run cli(String... args) throws IOException {
+        Path lib = Path.of(System.getProperty("s3flash.lib", "target/lib"));
+        Path jar = Path.of(System.getProperty("s3flash.jar", "target/s3flash-bootloader.jar"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-p", lib + File.pathSeparator + jar,
+                "--add-modules", "org.apache.commons.compress",
+                "-m", "io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main"));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private static Run run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the process is gone; its exit code tells
+            }
+        });
+        p.getInputStream().transferTo(out);
+        try {
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException("did not finish in 2 minutes: " + command);
+            }
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return new Run(p.exitValue(), out.toString(), err.toString());
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Splits concatenated gzip members, as the kernel does when it unpacks an initramfs, and returns each
+     * member decompressed. Fails on trailing garbage.
+     */
+    static List<byte[]> gzipMembers(byte[] file) throws IOException {
+        List<byte[]> members = new ArrayList<>();
+        int at = 0;
+        while (at < file.length) {
+            if ((file[at] & 0xff) != 0x1f || (file[at + 1] & 0xff) != 0x8b || file[at + 2] != 8) {
+                throw new IOException("no gzip member at byte " + at);
+            }
+            int flags = file[at + 3];
+            int p = at + 10;
+            if ((flags & 4) != 0) {
+                p += 2 + ((file[p] & 0xff) | (file[p + 1] & 0xff) << 8);
+            }
+            if ((flags & 8) != 0) {
+                while (file[p++] != 0) { /* FNAME */ }
+            }
+            if ((flags & 16) != 0) {
+                while (file[p++] != 0) { /* FCOMMENT */ }
+            }
+            if ((flags & 2) != 0) {
+                p += 2;
+            }
+            var inflater = new Inflater(true);
+            inflater.setInput(file, p, file.length - p);
+            var out = new ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            try {
+                while (!inflater.finished()) {
+                    int n = inflater.inflate(buf);
+                    if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                        throw new IOException("truncated gzip member at byte " + at);
+                    }
+                    out.write(buf, 0, n);
+                }
+            } catch (DataFormatException e) {
+                throw new IOException("corrupt gzip member at byte " + at, e);
+            }
+            at = file.length - inflater.getRemaining() + 8;
+            inflater.end();
+            members.add(out.toByteArray());
+        }
+        return members;
+    }
+
+    /** The entries of one newc cpio archive, read with Commons Compress. */
+    static List<Entry> cpio(byte[] archive) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (var in = new CpioArchiveInputStream(new ByteArrayInputStream(archive))) {
+            CpioArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                entries.add(new Entry(e.getName(), e.getMode(), e.getUID(), e.getInode(), e.getNumberOfLinks(),
+                        e.getRemoteDeviceMaj(), e.getRemoteDeviceMin(), in.readAllBytes()));
+            }
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.s3flash.codec.lz4;
+
+import static io.github.s3flash.codec.lz4.Lz4Format.putIntLE;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.xxhash.StreamingXXHash32;
+import net.jpountz.xxhash.XXHash32;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * Writes one LZ4 frame of independent blocks, as {@code lz4 -c} does: a block that does not shrink
+ * is stored uncompressed, block checksums are optional, the content checksum is on by default. Not
+ * thread-safe.
+ */
+final class Lz4FrameOutputStream extends OutputStream {
+
+    private final OutputStream out;
+    private final LZ4Compressor compressor;
+    private final XXHash32 blockHash;
+    private final StreamingXXHash32 contentHash;
+    private final boolean blockChecksum;
+    private final byte[] block;
+    private final byte[] compressed;
+    private int filled;
+    private boolean closed;
+
+    Lz4FrameOutputStream(OutputStream out, LZ4Compressor compressor, XXHashFactory hashes, int blockSizeId,
+            boolean blockChecksum, boolean contentChecksum) throws IOException {
+        this.out = Objects.requireNonNull(out, "out");
+        this.compressor = compressor;
+        this.blockHash = hashes.hash32();
+        this.blockChecksum = blockChecksum;
+        this.block = new byte[Lz4Format.blockMaxSize(blockSizeId)];
+        this.compressed = new byte[4 + compressor.maxCompressedLength(block.length) + 4];
+        this.contentHash = contentChecksum ? hashes.newStreamingHash32(0) : null;
+
+        byte[] header = new byte[7];
+        putIntLE(header, 0, Lz4Format.FRAME_MAGIC);
+        header[4] = (byte) (Lz4Format.FLG_VERSION | Lz4Format.FLG_INDEPENDENT
+                | (blockChecksum ? Lz4Format.FLG_BLOCK_CHECKSUM : 0)
+                | (contentChecksum ? Lz4Format.FLG_CONTENT_CHECKSUM : 0));
+        header[5] = (byte) (blockSizeId << 4);
+        header[6] = (byte) ((blockHash.hash(header, 4, 2, 0) >>> 8) & 0xFF);
+        out.write(header);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        while (len > 0) {
+            int n = Math.min(len, block.length - filled);
+            System.arraycopy(b, off, block, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == block.length) {
+                writeBlock();
+            }
+        }
+    }
+
+    /** Flushes the underlying stream; a partial block stays buffered, so blocks keep their full size. */
+    @Override
+    public void flush() throws IOException {
+        ensureOpen();
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (out) {
+            if (filled > 0) {
+                writeBlock();
+            }
+            byte[] end = new byte[contentHash != null ? 8 : 4];
+            if (contentHash != null) {
+                putIntLE(end, 4, contentHash.getValue());
+            }
+            out.write(end);
+        } finally {
+            if (contentHash != null) {
+                contentHash.close();
+            }
+        }
+    }
+
+    private void writeBlock() throws IOException {
+        if (contentHash != null) {
+            contentHash.update(block, 0, filled);
+        }
+        int size = compressor.compress(block, 0, filled, compressed, 4, compressed.length - 8);
+        int word;
+        if (size >= filled) {
+            System.arraycopy(block, 0, compressed, 4, filled);
+            size = filled;
+            word = size | Lz4Format.UNCOMPRESSED_BIT;
+        } else {
+            word = size;
+        }
+        putIntLE(compressed, 0, word);
+        int total = 4 + size;
+        if (blockChecksum) {
+            putIntLE(compressed, total, blockHash.hash(compressed, 4, size, 0));
+            total += 4;
+        }
+        out.write(compressed, 0, total);
+        filled = 0;
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("LZ4 encoder is closed");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.github.s3flash.source.gcs;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.ImageSource;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.PinnedImage;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * {@code gs://bucket/object} images, read with google-cloud-storage over its JSON API. The object's
+ * generation is pinned at open, and every range is read with a generation-match precondition, so an
+ * object replaced during a flash fails with {@link io.github.s3flash.api.SourceChangedException}
+ * instead of mixing versions.
+ *
+ * <p>Credentials: Application Default Credentials (the {@code GOOGLE_APPLICATION_CREDENTIALS} key
+ * file, {@code gcloud auth application-default login}, or on GCE the metadata server), or a key
+ * file given by option {@code gcs.credentials}, or none with {@code gcs.anonymous=true} (public
+ * objects). Other options: {@code gcs.project}, {@code gcs.endpoint} (another host, e.g. a private
+ * endpoint), {@code gcs.concurrency}.
+ *
+ * <p>This class names no Google type (they live in {@link GcsClients}): ServiceLoader instantiates
+ * every provider, so a plugin installed without Google's jars, or without the reads edge to the
+ * class path, must still load and then refuse to open with a message saying how to install it,
+ * instead of breaking the discovery of every other provider.
+ *
+ * <p>Stateless and thread-safe: each opened image has a client of its own, closed with it.
+ */
+public final class GcsImageSource implements ImageSource {
+
+    private static final int DEFAULT_CONCURRENCY = 4;
+
+    /** Null for the default client (see {@link GcsClients#defaultStorage}). */
+    private final GcsClients.StorageFactory storageFactory;
+
+    public GcsImageSource() {
+        this.storageFactory = null;
+    }
+
+    /** A source whose clients come from {@code storageFactory} (tests use Google's in-process fake). */
+    GcsImageSource(GcsClients.StorageFactory storageFactory) {
+        this.storageFactory = requireNonNull(storageFactory, "storageFactory");
+    }
+
+    @Override
+    public String name() {
+        return "gcs";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("gs");
+    }
+
+    @Override
+    public PinnedImage open(URI location, Options options) throws IOException {
+        requireNonNull(location, "location");
+        requireNonNull(options, "options");
+        int concurrency = options.getInt("gcs.concurrency", DEFAULT_CONCURRENCY);
+        if (concurrency < 1 || concurrency > 64) {
+            throw new FlashException("option gcs.concurrency=" + concurrency + " is not valid: use 1 to 64");
+        }
+        checkSetup();
+        return GcsClients.open(location, options, storageFactory, concurrency);
+    }
+
+    /**
+     * Turns a plugin installed without its class path into a clear error rather than an {@link
+     * IllegalAccessError} or {@link NoClassDefFoundError} from the first Google type used.
+     */
+    private static void checkSetup() throws FlashException {
+        Module self = GcsImageSource.class.getModule();
+        ClassLoader loader = GcsImageSource.class.getClassLoader();
+        String howTo = "; put Google's client jars on the class path (-cp 'gcs-lib/*') and start java with"
+                + " --add-reads " + self.getName() + "=ALL-UNNAMED (see source-gcs/README.md)";
+        if (self.isNamed() && !self.canRead(loader.getUnnamedModule())) {
+            throw new FlashException("the gs:// source (module " + self.getName() + ") cannot read the class path,"
+                    + " where Google's client lives" + howTo);
+        }
+        try {
+            Class.forName("com.google.cloud.storage.StorageOptions", false, loader);
+        } catch (ClassNotFoundException e) {
+            throw new FlashException("the gs:// source cannot find Google's storage client" + howTo, e);
+        }
+    }
+}

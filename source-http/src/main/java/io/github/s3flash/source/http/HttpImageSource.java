@@ -1,0 +1,89 @@
+package io.github.s3flash.source.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.ImageNotFoundException;
+import io.github.s3flash.api.ImageSource;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.PinnedImage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+
+/**
+ * {@code http://} and {@code https://} images, read with {@link java.net.http.HttpClient}: ranged
+ * GETs in parallel when the server serves ranges, each pinned to the version seen at open (see
+ * {@link HttpImage}), one stream otherwise.
+ *
+ * <p>Options: {@code http.header.NAME=VALUE} (extra request headers, repeatable; values are never
+ * shown), {@code http.ca-bundle=/path/to/ca.pem} (CA certificates trusted besides the JDK's),
+ * {@code http.connect-timeout}, {@code http.read-timeout} (longest silence on a connection before it
+ * is dropped and the read resumed), {@code http.version} (1.1 or 2), {@code http.concurrency},
+ * {@code http.max-redirects}, {@code http.range-reads}.
+ *
+ * <p>Stateless and thread-safe: each opened image has an HTTP client of its own, closed with it.
+ */
+public final class HttpImageSource implements ImageSource {
+
+    static {
+        // The JDK client hands a response body over in buffers of jdk.httpclient.bufsize (16 KiB by
+        // default), one thread hand-off each; 256 KiB buffers roughly double single-stream
+        // throughput in bench/http-bench.sh. Read once by the JDK when its HTTP client is first used,
+        // so it is set here, before that, unless the operator set it (-Djdk.httpclient.bufsize=N).
+        System.getProperties().putIfAbsent("jdk.httpclient.bufsize", Integer.toString(256 << 10));
+    }
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("http", "https");
+    }
+
+    @Override
+    public PinnedImage open(URI location, Options options) throws IOException {
+        requireNonNull(location, "location");
+        requireNonNull(options, "options");
+        URI uri = checked(location);
+        HttpSettings settings = HttpSettings.from(options);
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(settings.version())
+                // Redirects are followed by HttpImage, which drops credentials at an origin change.
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(settings.connectTimeout());
+        if (settings.caBundle().isPresent()) {
+            SSLContext context = TrustBundle.withBundle(settings.caBundle().get());
+            builder.sslContext(context);
+        }
+        HttpClient client = builder.build();
+        try {
+            return HttpImage.open(client, uri, settings);
+        } catch (IOException | RuntimeException e) {
+            client.shutdownNow();
+            throw e;
+        }
+    }
+
+    private static URI checked(URI location) throws FlashException {
+        String scheme = location.getScheme() == null ? "" : location.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ImageNotFoundException("'" + location + "' is not an http or https URL");
+        }
+        if (location.isOpaque() || location.getHost() == null) {
+            throw new ImageNotFoundException("'" + HttpFailures.redact(location) + "' has no host; write it as "
+                    + scheme + "://host[:port]/path");
+        }
+        if (location.getRawUserInfo() != null) {
+            throw new FlashException("'" + HttpFailures.redact(location) + "' has credentials in the URL, which"
+                    + " are not sent; pass them as a header instead, e.g. -o http.header.Authorization=...");
+        }
+        return HttpImage.withoutFragment(location);
+    }
+}
