@@ -3,7 +3,7 @@
 #   native: lz4 -d -c FILE > /dev/null        zstd -d -c FILE > /dev/null
 #   ours:   bench/codec/CodecBench.java: the codec found through ServiceLoader decodes FILE, read
 #           256 KiB at a time as the pipeline reads; the decode time inside the JVM (after start-up)
-# for an OS-like image (bench/codec/os_like_image.py: ~45% zero runs, ~40% text-like data, ~15%
+# for an OS-like image (bench/lib/os_like_image.py with 45% zero runs; data three quarters text-like, one quarter
 # random) and a random one. Both sides verify the formats' checksums (lz4 content checksum, zstd
 # frame checksum); before timing, each side's decoded SHA-256 is compared with the image's.
 # Reports MB/s (10^6 bytes of decoded output per second), medians of RUNS runs, and ours/native;
@@ -36,7 +36,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 now() { date +%s.%N; }
 
 echo "# codec-bench: ${SIZE_MB} MiB images, $RUNS runs ($(uname -r), $(nproc) cores, $(lz4 --version 2>&1 | grep -o 'v[0-9.]*' | head -1) lz4, $(zstd --version | grep -o 'v[0-9.]*') zstd, java $("$JAVA" -version 2>&1 | head -1 | grep -o '"[^"]*"'))"
-python3 "$ROOT/bench/codec/os_like_image.py" "$WORK/os.img" "$SIZE_MB"
+python3 "$ROOT/bench/lib/os_like_image.py" "$WORK/os.img" "$SIZE_MB" 0.45
 head -c "${SIZE_MB}M" /dev/urandom > "$WORK/random.img"
 
 printf '%-8s %-5s %6s %12s %10s %10s %7s %12s %10s %7s\n' image codec shrink "native MB/s" "ours MB/s" "ours wall" ratio \

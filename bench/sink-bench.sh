@@ -44,7 +44,7 @@ trap cleanup EXIT
 
 echo "# sink-bench: ${SIZE_MB} MiB images, $RUNS runs, backing=$BACKING ($(uname -r), $(nproc) cores)"
 head -c "${SIZE_MB}M" /dev/urandom > "$IMAGES/raw.img"
-python3 "$ROOT/bench/sink/os_like_image.py" "$IMAGES/os.img" "$SIZE_MB"
+python3 "$ROOT/bench/lib/os_like_image.py" "$IMAGES/os.img" "$SIZE_MB" 0.65
 truncate -s "$(( SIZE_MB + 64 ))M" "$WORK/disk.img"
 LOOP=$(losetup --find --show --direct-io=$LOOP_DIO "$WORK/disk.img")
 echo "# target $LOOP (backing $WORK/disk.img, direct-io=$LOOP_DIO)"

@@ -35,17 +35,23 @@ public final class PrefetchStream extends InputStream {
     private void pump(int blockSize) {
         try {
             while (!closed) {
-                byte[] block = upstream.readNBytes(blockSize);
-                if (block.length == 0) {
+                // readNBytes(byte[], ...) fills the caller's array directly; readNBytes(int) would read
+                // in small pieces and copy them once more.
+                byte[] block = new byte[blockSize];
+                int n = upstream.readNBytes(block, 0, blockSize);
+                if (n == 0) {
                     break;
                 }
-                if (block.length < blockSize) {
-                    block = Arrays.copyOf(block, block.length);
+                if (n < blockSize) {
+                    block = Arrays.copyOf(block, n);
                 }
                 while (!queue.offer(block, 100, TimeUnit.MILLISECONDS)) {
                     if (closed) {
                         return;
                     }
+                }
+                if (n < blockSize) {
+                    break;
                 }
             }
         } catch (IOException e) {

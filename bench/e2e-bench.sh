@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: the whole flash, from object storage to an fsync'd block device, against
+# native pipelines in the same run, on the same loop device, medians of RUNS rounds.
+#
+#   sudo bench/e2e-bench.sh [SIZE_MIB=2048] [RUNS=5]        (SKIP_BUILD=1 to use the current build)
+#
+# Images: an OS-like one (bench/lib/os_like_image.py: about a third file data, the rest zero runs,
+# interleaved) and a random one, each compressed with `lz4` (default level, as the original's
+# `lz4 -c /dev/xvdg | aws s3 cp - s3://…` did), served by S3Proxy (testkit's S3TestServer) and by
+# nginx, both on 127.0.0.1. The target is a loop device over a file on this machine's disk with
+# --direct-io=on, so writes reach the disk. Each round runs, in turn:
+#   s3flash-s3    ./s3flash flash --source s3://bench/IMG.lz4 --target LOOP --sha256 …   (S3 source)
+#   s3flash-http  ./s3flash flash --source http://127.0.0.1:PORT/IMG.lz4 --target LOOP --sha256 …
+#   native        curl -s URL | lz4 -dc | dd of=LOOP bs=4M iflag=fullblock oflag=direct conv=fsync
+#   original      aws s3 cp s3://bench/IMG.lz4 TMPFS/IMG.lz4 && lz4 -d TMPFS/IMG.lz4 > LOOP && sync
+#   disk          dd if=IMG of=LOOP bs=4M oflag=direct conv=fsync     (the disk's limit)
+# Peak memory is the largest resident set of the command's processes (GNU time's %M). Every method's
+# output is checked once against the image (cmp) before the timed rounds.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZE_MIB=${1:-2048}
+RUNS=${2:-5}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+VERSION=0.1.0-SNAPSHOT
+AWS=/usr/bin/aws
+
+for tool in lz4 curl dd nginx losetup python3 "$AWS" /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "e2e-bench: $tool is missing (see .ci/run for the packages)" >&2; exit 2; }
+done
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests install)
+fi
+touch "$ROOT/bootloader/target/lib/.built"
+
+WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/e2e-bench.XXXXXX")
+SERVER_PID= NGINX_PID= LOOP=
+cleanup() {
+  [[ -n $LOOP ]] && losetup -d "$LOOP" 2>/dev/null || true
+  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null || true
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null || true
+  mountpoint -q "$WORK/tmpfs" && umount "$WORK/tmpfs" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$WORK/www" "$WORK/tmpfs"
+mount -t tmpfs -o size=$((SIZE_MIB + 512))m tmpfs "$WORK/tmpfs"
+
+echo "e2e-bench: making ${SIZE_MIB} MiB images in $WORK"
+python3 "$ROOT/bench/lib/os_like_image.py" "$WORK/os.img" "$SIZE_MIB" 0.67
+head -c $((SIZE_MIB << 20)) /dev/urandom > "$WORK/random.img"
+for img in os random; do
+  lz4 -q -f "$WORK/$img.img" "$WORK/www/$img.img.lz4"
+done
+
+# S3 API server with fixed test credentials (see testkit/S3TestServer.java).
+export AWS_ACCESS_KEY_ID=AKIAS3FLASHTEST00001 AWS_SECRET_ACCESS_KEY=s3flash-test-secret-not-for-production
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
+TESTKIT_JAR=$ROOT/testkit/target/s3flash-testkit-$VERSION.jar
+"$JAVA_HOME/bin/java" -cp "$TESTKIT_JAR" io.github.s3flash.testkit.S3TestServer "$WORK/s3" > "$WORK/s3.out" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do grep -q '^endpoint=' "$WORK/s3.out" && break; sleep 0.2; done
+ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/s3.out")
+[[ -n $ENDPOINT ]] || { cat "$WORK/s3.out"; exit 1; }
+"$AWS" --endpoint-url "$ENDPOINT" s3 mb s3://bench >/dev/null
+for img in os random; do
+  "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet - "s3://bench/$img.img.lz4" < "$WORK/www/$img.img.lz4"
+done
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+user root;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  server { listen 127.0.0.1:$PORT; root $WORK/www; }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/os.img.lz4" -r 0-0 && break; sleep 0.1; done
+
+truncate -s $(((SIZE_MIB + 64) << 20)) "$WORK/disk.img"
+LOOP=$(losetup --find --show --direct-io=on "$WORK/disk.img")
+echo "e2e-bench: target $LOOP (direct I/O onto $WORK/disk.img); S3 at $ENDPOINT; nginx on port $PORT"
+
+command_for() { # method image
+  local url="http://127.0.0.1:$PORT/$2.img.lz4" sha
+  sha=$(cat "$WORK/$2.sha256")
+  case $1 in
+    s3flash-s3) echo "'$ROOT/s3flash' flash --source s3://bench/$2.img.lz4 --target $LOOP --sha256 $sha --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
+    s3flash-http) echo "'$ROOT/s3flash' flash --source $url --target $LOOP --sha256 $sha --progress none > /dev/null" ;;
+    native) echo "curl -s $url | lz4 -dc | dd of=$LOOP bs=4M iflag=fullblock oflag=direct conv=fsync status=none" ;;
+    original) echo "$AWS --endpoint-url $ENDPOINT s3 cp --quiet s3://bench/$2.img.lz4 $WORK/tmpfs/$2.img.lz4 && lz4 -q -d -c $WORK/tmpfs/$2.img.lz4 > $LOOP && sync; rm -f $WORK/tmpfs/$2.img.lz4" ;;
+    disk) echo "dd if=$WORK/$2.img of=$LOOP bs=4M oflag=direct conv=fsync status=none" ;;
+  esac
+}
+METHODS="s3flash-s3 s3flash-http native original disk"
+for img in os random; do
+  sha256sum "$WORK/$img.img" | cut -d' ' -f1 > "$WORK/$img.sha256"
+  for m in $METHODS; do
+    dd if=/dev/urandom of="$LOOP" bs=1M count=64 oflag=direct status=none
+    bash -c "$(command_for "$m" "$img")"
+    cmp -n $((SIZE_MIB << 20)) "$WORK/$img.img" "$LOOP" || { echo "e2e-bench: $m wrote a wrong image" >&2; exit 1; }
+  done
+done
+echo "e2e-bench: every method wrote the image byte for byte; timing $RUNS rounds"
+
+for img in os random; do
+  for round in $(seq 1 "$RUNS"); do
+    for m in $METHODS; do
+      /usr/bin/time -f "%e %M" -o "$WORK/t" bash -c "$(command_for "$m" "$img")"
+      echo "$img $m $(cat "$WORK/t")" >> "$WORK/times"
+    done
+  done
+done
+
+python3 - "$WORK/times" "$SIZE_MIB" "$RUNS" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+size = int(sys.argv[2]) << 20
+print(f"\nmedians of {sys.argv[3]} runs, {sys.argv[2]} MiB images (MB/s = 10^6 image bytes per second)\n")
+for img in ("os", "random"):
+    t = {m: statistics.median(float(r[2]) for r in rows if r[0] == img and r[1] == m) for m in
+         ("s3flash-s3", "s3flash-http", "native", "original", "disk")}
+    rss = {m: max(int(r[3]) for r in rows if r[0] == img and r[1] == m) / 1024 for m in t}
+    print(f"{img} image        seconds   MB/s  peak RSS MiB")
+    for m in t:
+        print(f"  {m:13s} {t[m]:8.2f} {size / t[m] / 1e6:6.0f} {rss[m]:10.0f}")
+    s = t["s3flash-s3"]
+    print(f"  s3flash-s3 vs native pipeline: {t['native'] / s:.2f}x faster (goal 2x)")
+    print(f"  s3flash-s3 vs original method: {t['original'] / s:.2f}x faster (goal 3x)")
+    print(f"  s3flash-s3 vs disk limit (dd): {t['disk'] / s:.2f} of it (goal 0.9)")
+    print(f"  s3flash-http vs native pipeline: {t['native'] / t['s3flash-http']:.2f}x faster\n")
+PY
