@@ -46,6 +46,14 @@ final class CliProcess {
         return modulePath(List.of(), args);
     }
 
+    /** The CLI on the module path with extra environment variables. */
+    static Result modulePathWithEnv(java.util.Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java().toString(), NATIVE_ACCESS));
+        command.addAll(List.of("-p", LIB + File.pathSeparator + JAR, "-m", "io.github.s3flash.bootloader/" + MAIN));
+        command.addAll(List.of(args));
+        return run(command, env);
+    }
+
     /** The CLI with every jar on the class path: providers are found through META-INF/services. */
     static Result classPath(String... args) throws IOException {
         String cp;
@@ -60,7 +68,13 @@ final class CliProcess {
     }
 
     static Result run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).start();
+        return run(command, java.util.Map.of());
+    }
+
+    static Result run(List<String> command, java.util.Map<String, String> env) throws IOException {
+        var builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));

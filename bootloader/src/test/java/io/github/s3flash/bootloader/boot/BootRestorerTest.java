@@ -20,24 +20,24 @@ class BootRestorerTest {
 
     @Test
     void restoresBootBakAndIsIdempotent() throws IOException {
-        try (var root = Ext4Root.create(dir)) {
+        try (var root = Ext4RootFixture.create(dir)) {
             List<String> log = new ArrayList<>();
             var restorer = new BootRestorer(log::add);
             restorer.restore(root.device());
-            assertThat(root.files()).isEqualTo(Ext4Root.restoredLayout());
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
             restorer.restore(root.device());
-            assertThat(root.files()).isEqualTo(Ext4Root.restoredLayout());
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
             assertThat(log).hasSize(2).allMatch(l -> l.contains("restored /boot from /boot.bak on " + root.device()));
         }
     }
 
     @Test
     void finishesARestoreInterruptedBetweenItsSteps() throws IOException {
-        try (var root = Ext4Root.create(dir)) {
+        try (var root = Ext4RootFixture.create(dir)) {
             // As if a previous restore stopped after moving /boot aside and before moving /boot.bak in.
             root.edit(m -> Files.move(m.resolve("boot"), m.resolve(BootRestorer.ASIDE)));
             new BootRestorer(l -> {}).restore(root.device());
-            assertThat(root.files()).isEqualTo(Ext4Root.restoredLayout());
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
         }
     }
 

@@ -66,12 +66,12 @@ class BootServiceTest {
 
     @Test
     void aSourceThatNeverAppearsRestoresTheOldBootWhenTheWatchdogFires() throws Exception {
-        try (var root = Ext4Root.create(dir)) {
+        try (var root = Ext4RootFixture.create(dir)) {
             var service = service("root=" + root.device() + " source=" + dir.resolve("not-yet-uploaded.img").toUri()
                     + " s3flash.codec=raw s3flash.watchdog=3", ProviderRegistry.load());
             assertThat(service.run()).isEqualTo(BootService.Outcome.RESTORED);
             assertThat(powerActions).containsExactly(BootConfig.After.REBOOT);
-            assertThat(root.files()).isEqualTo(Ext4Root.restoredLayout());
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
             assertThat(log).anyMatch(l -> l.startsWith("flash not started: image file"))
                     .anyMatch(l -> l.startsWith("watchdog: nothing written 3 s after start"));
         }
@@ -83,13 +83,13 @@ class BootServiceTest {
         try (var raf = new java.io.RandomAccessFile(source.toFile(), "rw")) {
             raf.setLength(64L << 20);
         }
-        try (var root = Ext4Root.create(dir)) {
+        try (var root = Ext4RootFixture.create(dir)) {
             var service = service("root=" + root.device() + " source=" + source.toUri()
                     + " s3flash.codec=raw s3flash.watchdog=3600", ProviderRegistry.load());
             assertThat(service.run()).isEqualTo(BootService.Outcome.RESTORED);
             assertThat(log).anyMatch(l -> l.startsWith("a check that can never pass failed: image")
                     && l.contains("holds only " + (32 << 20) + " bytes"));
-            assertThat(root.files()).isEqualTo(Ext4Root.restoredLayout());
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
             assertThat(powerActions).containsExactly(BootConfig.After.REBOOT);
         }
     }

@@ -13,19 +13,19 @@ import java.util.stream.Stream;
  * A real ext4 root file system on a loop device, laid out as the install steps leave it: {@code
  * /boot} holds the flasher's kernel and initrd, {@code /boot.bak} the original boot.
  */
-final class Ext4Root implements AutoCloseable {
+public final class Ext4RootFixture implements AutoCloseable {
 
     final LoopDevice loop;
 
-    private Ext4Root(LoopDevice loop) {
+    private Ext4RootFixture(LoopDevice loop) {
         this.loop = loop;
     }
 
-    static Ext4Root create(Path dir) throws IOException {
+    public static Ext4RootFixture create(Path dir) throws IOException {
         var loop = LoopDevice.create(dir, 32 << 20);
         try {
             LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", loop.device().toString()));
-            var root = new Ext4Root(loop);
+            var root = new Ext4RootFixture(loop);
             root.edit(mount -> {
                 Files.createDirectories(mount.resolve("boot.bak/grub"));
                 Files.writeString(mount.resolve("boot.bak/vmlinuz"), "original kernel");
@@ -43,15 +43,15 @@ final class Ext4Root implements AutoCloseable {
         }
     }
 
-    Path device() {
+    public Path device() {
         return loop.device();
     }
 
-    interface Edit {
+    public interface Edit {
         void apply(Path mount) throws IOException;
     }
 
-    void edit(Edit edit) throws IOException {
+    public void edit(Edit edit) throws IOException {
         Path mount = Files.createTempDirectory("ext4root");
         LoopDevice.run(List.of("mount", loop.device().toString(), mount.toString()));
         try {
@@ -63,7 +63,7 @@ final class Ext4Root implements AutoCloseable {
     }
 
     /** Every regular file's path and content, and every directory (with a trailing slash). */
-    Map<String, String> files() throws IOException {
+    public Map<String, String> files() throws IOException {
         Map<String, String> files = new TreeMap<>();
         edit(mount -> {
             try (Stream<Path> walk = Files.walk(mount)) {
@@ -79,7 +79,7 @@ final class Ext4Root implements AutoCloseable {
         return files;
     }
 
-    static Map<String, String> restoredLayout() {
+    public static Map<String, String> restoredLayout() {
         Map<String, String> expected = new TreeMap<>();
         expected.put("boot/", "");
         expected.put("boot/grub/", "");
