@@ -1,0 +1,66 @@
+package io.github.s3flash.bootloader.release;
+
+import io.github.s3flash.bootloader.ExitCode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code s3flash initrd add-ssh-key}: what add_ssh_key.sh does, for build hosts. */
+@Command(name = "add-ssh-key", mixinStandardHelpOptions = true,
+        description = {"Append a gzip-compressed newc cpio archive holding /root/.ssh/authorized_keys to the",
+            "initrd (the kernel unpacks concatenated archives in order; the last authorized_keys wins).",
+            "Only SSH public key lines, blank lines and # comments are accepted; on refusal the initrd is",
+            "unchanged. The same as add_ssh_key.sh."})
+final class AddSshKeyCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--initrd", paramLabel = "FILE", defaultValue = "initrd.gz",
+            description = "The initrd to extend. Default: ${DEFAULT-VALUE}.")
+    private Path initrd;
+
+    @Parameters(paramLabel = "AUTHORIZED_KEYS", description = "The authorized_keys file to install for root.")
+    private Path keys;
+
+    @Override
+    public Integer call() throws IOException {
+        var err = spec.commandLine().getErr();
+        String missing = InitrdCommand.missingCompress();
+        if (missing != null) {
+            err.println("s3flash initrd add-ssh-key: " + missing);
+            return ExitCode.USAGE;
+        }
+        byte[] file;
+        try {
+            if (!Files.isRegularFile(initrd)) {
+                throw new IllegalArgumentException(initrd + " is not a file (the initrd.gz to extend)");
+            }
+            if (Files.size(keys) > SshKeys.MAX_BYTES) {
+                throw new IllegalArgumentException(keys + " is larger than " + SshKeys.MAX_BYTES + " bytes");
+            }
+            file = SshKeys.check(Files.readAllBytes(keys));
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("s3flash initrd add-ssh-key: refused: " + e.getMessage() + "; " + initrd + " is unchanged");
+            return InitrdCommand.REFUSED;
+        }
+        var member = new ByteArrayOutputStream();
+        NewcArchives.writeAuthorizedKeys(file, member);
+        // Append to a copy and rename, so that a crash never leaves a half-appended initrd.
+        Path tmp = initrd.resolveSibling(initrd.getFileName() + ".tmp");
+        Files.copy(initrd, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.write(tmp, member.toByteArray(), StandardOpenOption.APPEND);
+        Files.move(tmp, initrd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        spec.commandLine().getOut().println("added " + keys + " to " + initrd + " as /root/.ssh/authorized_keys");
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Lets root log in by SSH to the s3flash bootloader's in-memory OS: appends a gzip-compressed newc
+# cpio archive holding /root/.ssh/authorized_keys to the initrd.gz beside this script. The kernel
+# unpacks concatenated archives in order, so the last key file added wins.
+#
+#   add_ssh_key.sh <authorized_keys>
+#
+# Only SSH public key lines ("ssh-ed25519 AAAA... comment"), blank lines and # comments are accepted.
+# Exit codes: 0 done, 2 bad usage, 3 refused (initrd.gz unchanged).
+# POSIX sh (no cpio needed); the same archive as `s3flash initrd add-ssh-key`.
+set -eu
+LC_ALL=C
+export LC_ALL
+dir=$(cd "$(dirname "$0")" && pwd)
+initrd=$dir/initrd.gz
+me=add_ssh_key.sh
+
+if [ $# -ne 1 ]; then
+    echo "usage: $me <authorized_keys>" >&2
+    exit 2
+fi
+keys=$1
+refuse() {
+    echo "$me: refused: $1; $initrd is unchanged" >&2
+    exit 3
+}
+[ -f "$initrd" ] || refuse "$initrd is not a file (the initrd.gz to extend)"
+[ -f "$keys" ] || refuse "$keys is not a file"
+size=$(wc -c < "$keys" | tr -d ' ')
+[ "$size" -le 65536 ] || refuse "$keys is larger than 65536 bytes"
+[ "$size" -gt 0 ] && [ "$(tail -c 1 "$keys" | od -An -c | tr -d ' ')" = '\n' ] \
+    || refuse "the authorized_keys file must end with a newline"
+[ "$(tr -d '\n\040-\176' < "$keys" | wc -c | tr -d ' ')" -eq 0 ] \
+    || refuse "the authorized_keys file holds a control or non-ASCII byte: only SSH public key lines are accepted"
+key='(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [ -~]*)?'
+bad=$(grep -nEv "^\$|^#|^$key\$" "$keys" | head -n 1 | cut -d: -f1 || true)
+[ -z "$bad" ] || refuse "line $bad of the authorized_keys file is not an SSH public key (expected 'ssh-ed25519 AAAA... comment'; key options are not accepted)"
+grep -Eq "^$key\$" "$keys" || refuse "the authorized_keys file holds no SSH public key"
+
+tmp=$initrd.tmp
+cpio=$initrd.cpio.tmp
+trap 'rm -f "$tmp" "$cpio"' EXIT
+written=0
+zeros() {
+    [ "$1" -gt 0 ] && dd if=/dev/zero bs=1 count="$1" 2>/dev/null
+    written=$((written + $1))
+}
+# entry NAME MODE INO NLINK SIZE: one newc header, its name and padding (data follows from the caller).
+entry() {
+    namesize=$((${#1} + 1))
+    printf '070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%s\000' \
+        "$3" "$2" 0 0 "$4" 0 "$5" 0 0 0 0 "$namesize" 0 "$1"
+    written=$((written + 110 + namesize))
+    zeros $(((4 - written % 4) % 4))
+}
+{
+    entry root $((0040700)) 1 2 0
+    entry root/.ssh $((0040700)) 2 2 0
+    entry root/.ssh/authorized_keys $((0100600)) 3 1 "$size"
+    cat "$keys"
+    written=$((written + size))
+    zeros $(((4 - written % 4) % 4))
+    entry 'TRAILER!!!' 0 0 1 0
+    zeros $(((512 - written % 512) % 512))
+} > "$cpio"
+cp "$initrd" "$tmp"
+gzip -9 -n -c < "$cpio" >> "$tmp"
+mv -f "$tmp" "$initrd"
+rm -f "$cpio"
+trap - EXIT
+echo "added $keys to $initrd as /root/.ssh/authorized_keys"

@@ -1,0 +1,176 @@
+#!/bin/sh
+# Builds the bootloader release, bootloader-x86_64.tar.gz, from Debian packages and the project's jars.
+#
+#   release/build.sh [--no-maven] [--output DIR]
+#
+# Runs as root on Debian 12 (bookworm). Downloads nothing but Debian packages (apt-get) and, through
+# Maven, the project's dependencies. --no-maven uses the jars already in bootloader/target/lib.
+# Output: DIR/bootloader-x86_64.tar.gz (default DIR: release/target), plus the unpacked files beside it.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+out=$here/target
+maven=yes
+while [ $# -gt 0 ]; do
+    case $1 in
+        --no-maven) maven=no ;;
+        --output) out=$2; shift ;;
+        *) echo "usage: $0 [--no-maven] [--output DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+[ -x "$JAVA_HOME/bin/jlink" ] || JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+export JAVA_HOME
+log() { echo "build.sh: $*" >&2; }
+
+# Host tools: depmod/modprobe (kmod), strip (binutils), zip/unzip and dpkg-deb; the rest is downloaded as .deb
+# files below.
+if ! command -v depmod >/dev/null 2>&1 || ! command -v strip >/dev/null 2>&1 \
+        || ! command -v zip >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kmod binutils zip unzip
+fi
+
+if [ $maven = yes ]; then
+    log "building the jars (./mvnw package)"
+    (cd "$top" && ./mvnw -B -q -DskipTests -pl bootloader -am package)
+fi
+lib=$top/bootloader/target/lib
+jar=$(ls "$top"/bootloader/target/s3flash-bootloader-*.jar | head -n 1)
+
+work=$out/work
+rm -rf "$work"
+mkdir -p "$work/debs" "$work/x" "$out"
+
+# Debian packages: the cloud kernel, busybox, dropbear and the shared libraries Java and dropbear load.
+kernel_pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+if [ -z "$kernel_pkg" ]; then
+    apt-get update -qq
+    kernel_pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+fi
+packages="$kernel_pkg busybox-static dropbear-bin libc6 zlib1g libcrypt1 libtomcrypt1 libtommath1 libgmp10"
+log "downloading $packages"
+download() {
+    (cd "$work/debs" && apt-get download $packages > "$work/apt.log" 2>&1)
+}
+# Stale package lists name versions the mirror no longer has: refresh them once and retry.
+download || { apt-get update -qq && download; } || { cat "$work/apt.log" >&2; exit 1; }
+for deb in "$work"/debs/*.deb; do
+    dpkg-deb -x "$deb" "$work/x"
+done
+kver=${kernel_pkg#linux-image-}
+
+root=$work/root
+mkdir -p "$root"
+cd "$root"
+mkdir -p bin sbin usr/bin usr/sbin etc/dropbear etc/s3flash lib64 lib/x86_64-linux-gnu proc sys dev run tmp \
+    mnt root/.ssh opt/s3flash usr/share/udhcpc var/log
+chmod 0700 root root/.ssh
+chmod 1777 tmp
+
+# Userland: one static busybox and its applets.
+cp "$work/x/bin/busybox" bin/busybox
+for applet in $(bin/busybox --list-full); do
+    case $applet in bin/busybox|linuxrc) continue ;; esac
+    [ -e "$applet" ] || ln -s /bin/busybox "$applet"
+done
+cp "$here/initrd/init" init
+cp "$here/initrd/udhcpc.script" usr/share/udhcpc/default.script
+chmod 0755 init usr/share/udhcpc/default.script
+cp "$work/x/usr/sbin/dropbear" usr/sbin/dropbear
+cp "$work/x/usr/bin/dropbearkey" usr/bin/dropbearkey
+printf 'root:x:0:0:root:/root:/bin/sh\n' > etc/passwd
+# '*': no password can ever match, so root logs in by SSH key only (and on the console through init).
+printf 'root:*:19000:0:99999:7:::\n' > etc/shadow
+chmod 0600 etc/shadow
+printf 'root:x:0:\n' > etc/group
+printf '/bin/sh\n' > etc/shells
+printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n' > etc/nsswitch.conf
+printf '127.0.0.1 localhost\n::1 localhost\n' > etc/hosts
+printf 's3flash\n' > etc/hostname
+
+# Java: a jlink'ed runtime with only the JDK modules the jars need; the jars on the module path.
+# Commons Compress (and what it needs) serves the release tools only, never the boot.
+mkdir -p opt/s3flash/lib
+for j in "$lib"/*.jar "$jar"; do
+    case $(basename "$j") in commons-*) continue ;; esac
+    cp "$j" opt/s3flash/lib/
+done
+# Native libraries for other systems (zstd-jni and lz4-java carry them for every OS and CPU): 6 MB.
+for j in opt/s3flash/lib/*.jar; do
+    other=$(unzip -Z1 "$j" | grep -E '\.(so|dll|dylib|jnilib)$' | grep -v -E '(^|/)linux/(amd64|x86_64)/' || true)
+    [ -z "$other" ] || echo "$other" | zip -q -d "$j" -@
+done
+# Per jar: analysing them together as modules misses what automatic modules need (the AWS SDK's java.xml).
+jdk_modules=$(for j in opt/s3flash/lib/*.jar; do
+    "$JAVA_HOME/bin/jdeps" -s --multi-release 25 --ignore-missing-deps "$j" 2>/dev/null || true
+done | awk '$3 ~ /^(java|jdk)\./ {print $3}' | sort -u | paste -sd, -)
+# jdk.crypto.ec: TLS with EC keys (S3 over HTTPS); java.net.http: the HTTP source.
+jdk_modules=$(echo "$jdk_modules,jdk.crypto.ec,java.net.http,jdk.unsupported" | tr , "\n" | sort -u | paste -sd, -)
+log "jlink: $jdk_modules"
+"$JAVA_HOME/bin/jlink" --add-modules "$jdk_modules" --strip-debug --no-header-files --no-man-pages \
+    --compress zip-6 --generate-cds-archive --output opt/s3flash/runtime > "$work/jlink.log" 2>&1 \
+    || { cat "$work/jlink.log" >&2; exit 1; }
+# Symbol tables serve only debuggers and crash reports: 1.5 MB less in the initrd.
+find opt/s3flash/runtime -name '*.so' -exec strip --strip-unneeded {} +
+strip --strip-unneeded opt/s3flash/runtime/bin/java
+# The CDS archive for heaps over 32 GiB is never used here: leave it out (14 MB).
+rm -f opt/s3flash/runtime/lib/server/classes_nocoops.jsa
+# Every module on the module path may use native code (lz4-java, zstd-jni, the block device sink's FFM).
+native=$("$JAVA_HOME/bin/java" --module-path opt/s3flash/lib --list-modules | awk '/ file:/ {sub(/@.*/, ""); print}' \
+    | paste -sd, -)
+cat > etc/s3flash/java.conf <<CONF
+# JVM flags for the flash service (sourced by /init).
+java_flags="-Xmx256m -XX:+UseSerialGC -XX:-UsePerfData --add-modules ALL-SYSTEM,ALL-MODULE-PATH --enable-native-access=$native"
+CONF
+
+# Shared libraries of java, dropbear and friends, from the Debian packages above.
+libpath=$work/x/lib/x86_64-linux-gnu:$work/x/usr/lib/x86_64-linux-gnu
+for elf in opt/s3flash/runtime/bin/java $(find opt/s3flash/runtime/lib -name '*.so') usr/sbin/dropbear usr/bin/dropbearkey; do
+    LD_LIBRARY_PATH=$libpath ldd "$elf" 2>/dev/null | awk '/=> \// {print $3}'
+done | sort -u | while read -r so; do
+    case $so in "$root"/*) continue ;; esac
+    name=$(basename "$so")
+    src=$work/x/lib/x86_64-linux-gnu/$name
+    [ -e "$src" ] || src=$work/x/usr/lib/x86_64-linux-gnu/$name
+    [ -e "$src" ] || { echo "build.sh: $name (needed by the initrd) is not in the downloaded packages" >&2; exit 1; }
+    cp -L "$src" "lib/x86_64-linux-gnu/$name"
+done
+cp -L "$work/x/lib64/ld-linux-x86-64.so.2" lib64/ 2>/dev/null || cp -L "$work/x/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" lib64/
+
+# Kernel modules: virtio (PCI, block, SCSI, net, rng), NVMe, ENA, SCSI disks, and Xen block/net and
+# ixgbevf for older EC2 instance types, with what they depend on.
+modules="virtio_pci virtio_blk virtio_scsi virtio_net virtio_rng sd_mod nvme ena xen_blkfront xen_netfront ixgbevf"
+kx=$work/x
+depmod -b "$kx" "$kver"
+: > etc/s3flash/modules
+for m in $modules; do
+    modprobe -d "$kx" -S "$kver" --show-depends "$m" | while read -r kind path _; do
+        if [ "$kind" = insmod ]; then
+            rel=${path#"$kx"/}
+            mkdir -p "$(dirname "$rel")"
+            cp "$path" "$rel"
+        fi
+    done
+    echo "$m" >> etc/s3flash/modules
+done
+cp "$kx/lib/modules/$kver/modules.builtin" "$kx/lib/modules/$kver/modules.order" "lib/modules/$kver/"
+cp "$kx/lib/modules/$kver/modules.builtin.modinfo" "lib/modules/$kver/" 2>/dev/null || true
+depmod -b "$root" "$kver"
+
+# The release tree.
+rel=$out/bootloader-x86_64
+rm -rf "$rel"
+mkdir -p "$rel/grub"
+cp "$kx/boot/vmlinuz-$kver" "$rel/vmlinuz"
+cp "$here/grub.cfg.in" "$rel/grub/grub.cfg.in"
+cp "$here/configure_bootloader.sh" "$here/add_ssh_key.sh" "$rel/"
+chmod 0755 "$rel/configure_bootloader.sh" "$rel/add_ssh_key.sh"
+cp "$here/README.md" "$rel/README.md"
+log "initrd: archiving $(du -sh "$root" | cut -f1) with s3flash initrd build"
+"$JAVA_HOME/bin/java" -p "$lib:$jar" --add-modules org.apache.commons.compress \
+    -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main initrd build --root "$root" --output "$rel/initrd.gz" >&2
+# Files at the top of the tarball, so that `tar -xzf ... -C /boot` puts them where GRUB looks.
+(cd "$rel" && tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$out/bootloader-x86_64.tar.gz" .)
+log "$out/bootloader-x86_64.tar.gz: $(wc -c < "$out/bootloader-x86_64.tar.gz") bytes; initrd.gz $(wc -c < "$rel/initrd.gz") bytes; kernel $kver"

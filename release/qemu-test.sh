@@ -1,0 +1,253 @@
+#!/bin/sh
+# End-to-end test of the bootloader release: QEMU (software emulation, no KVM) boots the built
+# vmlinuz + initrd.gz with the kernel command line that configure_bootloader.sh wrote into grub.cfg.
+#
+#   release/qemu-test.sh [--no-maven] [--no-build]
+#
+# 1. flash: a 64 MiB disk-like image, lz4-compressed when the lz4 codec is installed, is flashed onto a
+#    virtio disk; QEMU exits when the VM reboots (-no-reboot); the disk must equal the image byte for
+#    byte and the serial log must show progress and the final report. The image comes from S3 (an
+#    S3Proxy on 127.0.0.1, reached by the VM through user networking with restrict=on and a guestfwd
+#    from 10.0.2.100:9000 to socat: nothing leaves the machine) when the S3 source is installed (S3Proxy
+#    comes from Maven Central, or S3PROXY_JAR); otherwise from a file in an extra cpio archive
+#    appended to the initrd (source=file:///...), and the log says so.
+# 2. restore: an ext4 root file system with /boot and /boot.bak, a source that never answers and
+#    s3flash.watchdog=30: the VM must put /boot.bak back as /boot and reboot; the file system is then
+#    checked through a loop device on the host. Meanwhile the test logs in by SSH (through a hostfwd
+#    on 127.0.0.1) with a key added by add_ssh_key.sh; another key and passwords are refused.
+# Runs as root (loop devices). Prints the boot-to-first-byte time and the initrd size.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build_args=
+build=yes
+for a in "$@"; do
+    case $a in
+        --no-maven) build_args=--no-maven ;;
+        --no-build) build=no ;;
+        *) echo "usage: $0 [--no-maven] [--no-build]" >&2; exit 2 ;;
+    esac
+done
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+[ -x "$JAVA_HOME/bin/java" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]' \
+    || JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+log() { echo "qemu-test: $*" >&2; }
+fail() { echo "qemu-test: FAIL: $*" >&2; exit 1; }
+
+for tool in qemu-system-x86_64 mkfs.ext4 losetup lz4 ssh socat; do
+    command -v $tool >/dev/null 2>&1 || {
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 \
+            e2fsprogs util-linux lz4 openssh-client socat >&2
+        break
+    }
+done
+
+[ $build = yes ] && "$here/build.sh" $build_args
+tarball=$here/target/bootloader-x86_64.tar.gz
+[ -f "$tarball" ] || fail "$tarball is missing: run release/build.sh"
+
+work=$(mktemp -d /tmp/s3flash-qemu.XXXXXX)
+s3proxy_pid=
+loop=
+cleanup() {
+    [ -n "$s3proxy_pid" ] && kill "$s3proxy_pid" 2>/dev/null || true
+    if [ -n "$loop" ]; then
+        umount "$work/mnt" 2>/dev/null || true
+        losetup -d "$loop" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+boot=$work/boot
+mkdir -p "$boot"
+tar -xzf "$tarball" -C "$boot"
+log "initrd.gz: $(wc -c < "$boot/initrd.gz") bytes; vmlinuz: $(wc -c < "$boot/vmlinuz") bytes"
+
+lib=$top/bootloader/target/lib
+jar=$(ls "$top"/bootloader/target/s3flash-bootloader-*.jar | head -n 1)
+s3flash() {
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -p "$lib:$jar" \
+        --add-modules org.apache.commons.compress,ALL-MODULE-PATH \
+        -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main "$@"
+}
+providers=$(s3flash providers)
+
+# The source image: 64 MiB, like a disk: random regions, zero runs, text.
+image=$work/image.raw
+{
+    head -c 8M /dev/urandom
+    head -c 20M /dev/zero
+    head -c 4M /dev/urandom
+    yes 's3flash qemu test' | head -c 16M
+    head -c 16M /dev/zero
+} > "$image"
+if echo "$providers" | grep -q '^codec  *lz4 '; then
+    codec=lz4
+    lz4 -q -f "$image" "$work/image.lz4"
+    object=$work/image.lz4
+else
+    codec=raw
+    object=$image
+    log "the lz4 codec is not installed: flashing a raw image"
+fi
+
+# A free TCP port on 127.0.0.1 (Debian's python3 comes with awscli).
+free_port() {
+    py=/usr/bin/python3
+    [ -x "$py" ] || py=python3
+    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# qemu ARGS...: boots the release, serial console on stdout; exits when the VM reboots.
+qemu() {
+    timeout 900 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot \
+        -kernel "$boot/vmlinuz" -initrd "$initrd" -device virtio-rng-pci "$@"
+}
+# The kernel command line from grub.cfg, as configure_bootloader.sh wrote it.
+cmdline() {
+    "$boot/configure_bootloader.sh" "$@" >&2
+    sed -n 's/^[[:space:]]*linux [^ ]*vmlinuz //p' "$boot/grub/grub.cfg" | sed 's/console=tty0 //; s/ttyS0,115200n8/ttyS0/'
+}
+
+# --- 1. flash -------------------------------------------------------------------------------------
+disk=$work/disk.img
+truncate -s 72M "$disk"
+initrd=$boot/initrd.gz
+netdev=user,id=n0,restrict=on
+# S3Proxy from Maven Central (org.gaul:s3proxy, the self-contained jar), unless S3PROXY_JAR names one.
+s3proxy_version=2.9.0
+if [ -z "${S3PROXY_JAR:-}" ]; then
+    S3PROXY_JAR=$HOME/.m2/repository/org/gaul/s3proxy/$s3proxy_version/s3proxy-$s3proxy_version-jar-with-dependencies.jar
+    [ -f "$S3PROXY_JAR" ] || (cd "$top" && ./mvnw -B -q dependency:get -Dtransitive=false \
+        -Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies >&2) || S3PROXY_JAR=
+fi
+# S3FLASH_QEMU_SOURCE=s3|file forces a mode; auto (default): S3 when the S3 source is installed.
+mode=${S3FLASH_QEMU_SOURCE:-auto}
+if [ "$mode" = auto ]; then
+    mode=file
+    [ -n "${S3PROXY_JAR:-}" ] && [ -f "$S3PROXY_JAR" ] && echo "$providers" | grep -q '^source  *s3 ' && mode=s3
+fi
+if [ "$mode" = s3 ]; then
+    port=$(free_port)
+    mkdir -p "$work/s3data"
+    cat > "$work/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=none
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/s3data
+CONF
+    "$JAVA_HOME/bin/java" -jar "$S3PROXY_JAR" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
+    s3proxy_pid=$!
+    i=0
+    until AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x /usr/bin/aws --endpoint-url "http://127.0.0.1:$port" \
+            --region us-east-1 s3 mb s3://images >/dev/null 2>&1; do
+        i=$((i + 1)); [ $i -lt 60 ] || fail "S3Proxy did not start: $(tail -5 "$work/s3proxy.log")"
+        sleep 1
+    done
+    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x /usr/bin/aws --endpoint-url "http://127.0.0.1:$port" \
+        --region us-east-1 s3 cp "$object" s3://images/disk.img >/dev/null
+    # cmd: one socat per guest connection (a tcp: chardev would carry a single connection, and the
+    # flasher opens several for its parallel ranged reads).
+    netdev="$netdev,guestfwd=tcp:10.0.2.100:9000-cmd:socat - TCP:127.0.0.1:$port"
+    args=$(cmdline s3://images/disk.img /dev/vda s3flash.endpoint=http://10.0.2.100:9000 s3flash.codec=$codec \
+        s3flash.watchdog=600 s3flash.progress=5)
+else
+    log "no S3 source installed (or no S3Proxy, or S3FLASH_QEMU_SOURCE=file):"
+    log "the image travels in an extra cpio archive appended to the initrd"
+    mkdir -p "$work/extra/images"
+    cp "$object" "$work/extra/images/disk.img"
+    s3flash initrd build --root "$work/extra" --output "$work/extra.gz" >&2
+    cat "$boot/initrd.gz" "$work/extra.gz" > "$work/initrd-with-image.gz"
+    initrd=$work/initrd-with-image.gz
+    args=$(cmdline file:///images/disk.img /dev/vda s3flash.codec=$codec s3flash.watchdog=600 s3flash.progress=5)
+fi
+log "flash test ($mode, $codec): kernel command line: $args"
+start=$(date +%s)
+# The serial console goes to a file; polling it gives the time from QEMU's start to the first byte written.
+: > "$work/flash.log"
+qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" -netdev "$netdev" \
+    -device virtio-net-pci,netdev=n0 > "$work/flash.log" 2>&1 &
+qemu_pid=$!
+t0=$(date +%s.%N)
+while kill -0 "$qemu_pid" 2>/dev/null && ! grep -q 's3flash: writing started' "$work/flash.log"; do
+    sleep 0.2
+done
+first_byte=$(echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1 - $2}')
+wait "$qemu_pid" || { tail -40 "$work/flash.log" >&2; fail "QEMU failed or timed out"; }
+flash_time=$(($(date +%s) - start))
+cp "$work/flash.log" "$here/target/qemu-flash.log"
+size=$(wc -c < "$image")
+head -c "$size" "$disk" | cmp - "$image" >/dev/null || { tail -40 "$work/flash.log" >&2; fail "the disk differs from the image"; }
+grep -q 's3flash: progress' "$work/flash.log" || fail "no progress line in the serial log"
+grep -q 's3flash: flashed .* sha256 ' "$work/flash.log" || fail "no final report in the serial log"
+grep -q 'rebooting into the new image' "$work/flash.log" || fail "the VM did not reboot into the new image"
+log "PASS flash: disk equals the image ($size bytes) in ${flash_time}s of QEMU; QEMU start to first byte written:"\
+" ${first_byte}s"
+grep -E 's3flash(-init)?:' "$work/flash.log" | grep -v 'progress' >&2
+
+# --- 2. restore -----------------------------------------------------------------------------------
+disk=$work/root.img
+truncate -s 64M "$disk"
+mkfs.ext4 -q -F "$disk"
+mkdir -p "$work/mnt"
+loop=$(losetup --find --show "$disk")
+mount "$loop" "$work/mnt"
+mkdir -p "$work/mnt/boot/grub" "$work/mnt/boot.bak/grub"
+echo "the s3flash bootloader's grub.cfg" > "$work/mnt/boot/grub/grub.cfg"
+echo "the old OS's grub.cfg" > "$work/mnt/boot.bak/grub/grub.cfg"
+echo "old kernel" > "$work/mnt/boot.bak/vmlinuz-old"
+umount "$work/mnt"
+losetup -d "$loop"
+loop=
+initrd=$boot/initrd.gz
+# Nothing listens behind 10.0.2.100:9000 (no guestfwd): the source never answers.
+args=$(cmdline s3://images/disk.img /dev/vda s3flash.endpoint=http://10.0.2.100:9000 s3flash.watchdog=30)
+[ "$mode" = s3 ] \
+    || args=$(cmdline file:///images/never-there.img /dev/vda s3flash.watchdog=30)
+# SSH while it waits: a key added with add_ssh_key.sh logs in (so the kernel unpacked the appended
+# archive), another key does not, and the server offers no password authentication.
+ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C qemu-test
+ssh-keygen -q -t ed25519 -N '' -f "$work/other" -C not-added
+"$boot/add_ssh_key.sh" "$work/id.pub" >&2
+ssh_port=$(free_port)
+log "restore test: kernel command line: $args"
+start=$(date +%s)
+: > "$work/restore.log"
+qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
+    -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=n0 \
+    > "$work/restore.log" 2>&1 &
+qemu_pid=$!
+vm_ssh() {
+    key=$1
+    shift
+    timeout 60 ssh -p "$ssh_port" -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 "$@" root@127.0.0.1 \
+        'echo "logged in as $(id -un)"; cat /proc/cmdline'
+}
+while kill -0 "$qemu_pid" 2>/dev/null && ! grep -q 'dropbear listening' "$work/restore.log"; do
+    sleep 0.5
+done
+vm_ssh "$work/id" > "$work/ssh.out" 2> "$work/ssh.err" \
+    || { cat "$work/ssh.err" >&2; fail "cannot log in by SSH with the added key"; }
+grep -q 'logged in as root' "$work/ssh.out" || fail "SSH: $(cat "$work/ssh.out")"
+! vm_ssh "$work/other" > /dev/null 2>&1 || fail "SSH accepted a key that was never added"
+vm_ssh "$work/other" -v > /dev/null 2> "$work/ssh-v.err" || true
+grep 'Authentications that can continue' "$work/ssh-v.err" | grep -q password \
+    && fail "the SSH server offers password authentication"
+log "PASS ssh: the added key logs in, another key is refused, no password authentication offered"
+wait "$qemu_pid" || { tail -40 "$work/restore.log" >&2; fail "QEMU failed or timed out"; }
+restore_time=$(($(date +%s) - start))
+cp "$work/restore.log" "$here/target/qemu-restore.log"
+grep -q 'restored /boot from /boot.bak' "$work/restore.log" || { tail -30 "$work/restore.log" >&2; fail "no restore in the serial log"; }
+grep -q 'rebooting into the old OS' "$work/restore.log" || fail "the VM did not reboot into the old OS"
+loop=$(losetup --find --show "$disk")
+fsck.ext4 -n "$loop" >/dev/null 2>&1 || fail "the file system is not clean after the restore"
+mount -o ro "$loop" "$work/mnt"
+grep -q "old OS" "$work/mnt/boot/grub/grub.cfg" || fail "/boot/grub/grub.cfg is not the old OS's"
+[ -f "$work/mnt/boot/vmlinuz-old" ] || fail "/boot/vmlinuz-old is missing"
+[ ! -e "$work/mnt/boot.bak" ] || fail "/boot.bak is still there"
+ls -a "$work/mnt" >&2
+umount "$work/mnt"
+losetup -d "$loop"
+loop=
+log "PASS restore: /boot.bak is /boot again on the ext4 root, in ${restore_time}s of QEMU"
