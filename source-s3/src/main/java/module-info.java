@@ -15,6 +15,9 @@ module io.github.s3flash.source.s3 {
     requires software.amazon.awssdk.regions;
     requires software.amazon.awssdk.retries.api;
     requires software.amazon.awssdk.http;
+    // The SDK's jars are automatic modules and cannot declare that they log through SLF4J: requiring
+    // it here resolves it on the module path (and binds slf4j-nop, its quiet provider).
+    requires org.slf4j;
 
     provides io.github.s3flash.api.ImageSource with io.github.s3flash.source.s3.S3ImageSource;
 }

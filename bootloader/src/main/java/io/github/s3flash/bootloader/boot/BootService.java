@@ -110,7 +110,9 @@ public final class BootService {
                 report(result);
                 finish(Outcome.FLASHED, config.after());
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
+                // Even an Error (a provider missing a class, say) must not end the service silently:
+                // before the first write the watchdog still restores, after it the flash is retried.
                 if (done.getCount() == 0 || watchdog.state() == Watchdog.State.RESTORING) {
                     return;
                 }
@@ -120,8 +122,9 @@ public final class BootService {
                     return;
                 }
                 Duration delay = backOff(attempt);
+                String cause = e instanceof Error ? e.toString() : e.getMessage();
                 log.accept((written ? "flash failed after writing began (the disk holds a partial image; retrying the"
-                        + " whole flash): " : "flash not started: ") + e.getMessage() + "; attempt " + attempt
+                        + " whole flash): " : "flash not started: ") + cause + "; attempt " + attempt
                         + ", retrying in " + delay.toMillis() / 1000.0 + " s");
                 try {
                     Thread.sleep(delay);
@@ -133,7 +136,7 @@ public final class BootService {
     }
 
     /** A failure that no retry can fix: restoring at once beats waiting out the watchdog. */
-    static boolean permanent(Exception e) {
+    static boolean permanent(Throwable e) {
         return e instanceof TargetTooSmallException || e instanceof InvalidImageException
                 || e instanceof NoProviderException || e instanceof AmbiguousProviderException
                 || e instanceof CorruptImageException || e instanceof IllegalArgumentException;

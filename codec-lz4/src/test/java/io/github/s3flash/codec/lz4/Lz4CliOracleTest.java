@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.Options;
+import io.github.s3flash.testkit.Cli;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.SplitReads;
 import io.github.s3flash.testkit.TestImages;

@@ -11,6 +11,7 @@ import io.github.s3flash.api.FlashResult;
 import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.ProbeResult;
 import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.testkit.Cli;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
 import java.nio.ByteBuffer;

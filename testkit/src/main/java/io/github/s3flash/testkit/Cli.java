@@ -1,4 +1,4 @@
-package io.github.s3flash.codec.lz4;
+package io.github.s3flash.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,13 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a real command-line tool (the lz4 CLI is the oracle) with files for input and output. */
-final class Cli {
+/** Runs a real command-line tool (the stock CLIs are the oracles) with files for input and output. */
+public final class Cli {
 
     private Cli() {}
 
     /** Runs {@code command}, reading {@code stdin} (or nothing) and writing stdout to {@code stdout}. */
-    static void run(List<String> command, Path stdin, Path stdout) throws IOException, InterruptedException {
+    public static void run(List<String> command, Path stdin, Path stdout) throws IOException, InterruptedException {
         var pb = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(stdout.toFile());
         Path err = Files.createTempFile("cli", ".err");
         pb.redirectError(err.toFile());
