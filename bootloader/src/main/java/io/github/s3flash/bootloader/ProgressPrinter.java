@@ -39,7 +39,8 @@ final class ProgressPrinter implements ProgressListener {
                     "flashing %s (%s, %s, version %s) onto %s (%s, %d-byte sectors)",
                     io.github.s3flash.api.ImageLocations.redact(s.image().location()), s.codec(),
                     s.image().lengthKnown() ? human(s.image().length()) + " compressed" : "length unknown",
-                    s.image().version(), s.target(), human(s.geometry().capacity()),
+                    s.image().version(), s.target(),
+                    s.geometry().capacity() == Long.MAX_VALUE ? "a file that grows" : human(s.geometry().capacity()),
                     s.geometry().logicalBlockSize()));
             case ProgressEvent.WritingStarted w -> line("writing started: the target no longer holds its old contents");
             case ProgressEvent.Retrying r -> line(String.format(Locale.ROOT,
