@@ -46,4 +46,19 @@ public record ImageInfo(URI location, long length, String version, boolean range
     public boolean lengthKnown() {
         return length >= 0;
     }
+
+    /**
+     * The end of the range a {@link PinnedImage#openRange} call asks for ({@code length} -1 meaning to
+     * the end, which is -1 too when the image's length is unknown), checked to lie inside the image.
+     *
+     * @throws IllegalArgumentException for a range outside the image (a caller's bug)
+     */
+    public long rangeEnd(long offset, long length) {
+        long end = length < 0 ? this.length : offset + length;
+        if (offset < 0 || length < -1 || (lengthKnown() && (end > this.length || offset > end))) {
+            throw new IllegalArgumentException("range at " + offset + " of length " + length + " outside image of "
+                    + this.length + " bytes");
+        }
+        return end;
+    }
 }

@@ -3,15 +3,11 @@ package io.github.s3flash.testkit;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real nginx (Debian's {@code /usr/sbin/nginx}) serving a directory on 127.0.0.1, started in the
@@ -101,7 +97,7 @@ public final class NginxServer implements AutoCloseable {
             IOException last = null;
             // A free port found by binding port 0 may be taken before nginx binds it: try a few.
             for (int attempt = 0; attempt < 3; attempt++) {
-                int port = freePort();
+                int port = ServerProcesses.freePort();
                 Path conf = Files.writeString(dir.resolve("nginx.conf"), config(dir, port));
                 Process process = new ProcessBuilder(BINARY.toString(), "-p", dir.toString(), "-c", conf.toString(),
                         "-e", dir.resolve("error.log").toString(), "-g", "daemon off;")
@@ -110,7 +106,7 @@ public final class NginxServer implements AutoCloseable {
                         .start();
                 var server = new NginxServer(process, dir, port, certificate != null);
                 try {
-                    server.awaitListening();
+                    ServerProcesses.awaitListening(process, port, Duration.ofSeconds(15), "nginx", server::log);
                     return server;
                 } catch (IOException e) {
                     server.close();
@@ -158,37 +154,6 @@ public final class NginxServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private void awaitListening() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("nginx exited with code " + process.exitValue() + " at start: " + log());
-            }
-            try (var socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            } catch (IOException notYet) {
-                sleep(50);
-            }
-        }
-        throw new IOException("nginx did not listen on 127.0.0.1:" + port + " within 15 s: " + log());
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for nginx");
-        }
-    }
-
     /** nginx's start-up output and error log, for failure messages. */
     public String log() {
         var text = new StringBuilder();
@@ -223,19 +188,6 @@ public final class NginxServer implements AutoCloseable {
     /** Stops nginx (SIGTERM, then SIGKILL after 10 s) and waits for it. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while stopping nginx");
-        }
+        ServerProcesses.stop(process, "nginx");
     }
 }

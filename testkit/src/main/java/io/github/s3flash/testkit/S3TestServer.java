@@ -4,13 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +98,7 @@ public final class S3TestServer implements AutoCloseable {
         IOException last = null;
         // A free port found by binding port 0 may be taken before S3Proxy binds it: try a few.
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
+            int port = ServerProcesses.freePort();
             Path conf = Files.writeString(dir.resolve("s3proxy.conf"), String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
                     "s3proxy.authorization=aws-v2-or-v4",
@@ -117,7 +114,7 @@ public final class S3TestServer implements AutoCloseable {
                     .start();
             var server = new S3TestServer(process, dir, port);
             try {
-                server.awaitListening();
+                ServerProcesses.awaitListening(process, port, Duration.ofSeconds(60), "S3Proxy", server::log);
                 return server;
             } catch (IOException e) {
                 server.close();
@@ -125,37 +122,6 @@ public final class S3TestServer implements AutoCloseable {
             }
         }
         throw last;
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private void awaitListening() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("S3Proxy exited with code " + process.exitValue() + " at start: " + log());
-            }
-            try (var socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            } catch (IOException notYet) {
-                sleep(100);
-            }
-        }
-        throw new IOException("S3Proxy did not listen on 127.0.0.1:" + port + " within 60 s: " + log());
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for S3Proxy");
-        }
     }
 
     public int port() {
@@ -246,20 +212,7 @@ public final class S3TestServer implements AutoCloseable {
     /** Stops S3Proxy (SIGTERM, then SIGKILL after 10 s) and waits for it. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while stopping S3Proxy");
-        }
+        ServerProcesses.stop(process, "S3Proxy");
     }
 
     /**

@@ -77,11 +77,7 @@ public final class FileImageSource implements ImageSource {
 
         @Override
         public InputStream openRange(long offset, long length) throws IOException {
-            long end = length < 0 ? info.length() : offset + length;
-            if (offset < 0 || end > info.length() || offset > end) {
-                throw new IllegalArgumentException("range [" + offset + ", " + end + ") outside image of "
-                        + info.length() + " bytes");
-            }
+            long end = info.rangeEnd(offset, length);
             checkPin();
             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
             return new RangeStream(channel, offset, end);

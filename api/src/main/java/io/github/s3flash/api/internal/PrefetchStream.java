@@ -18,6 +18,9 @@ public final class PrefetchStream extends InputStream {
 
     private final InputStream upstream;
     private final BlockingQueue<byte[]> queue;
+    // Blocks the reader has finished with, reused by the fetcher: the stream allocates a handful of
+    // blocks in all instead of one per block of the image.
+    private final BlockingQueue<byte[]> spare;
     private final Thread fetcher;
     private volatile IOException failure;
     private volatile boolean closed;
@@ -28,6 +31,7 @@ public final class PrefetchStream extends InputStream {
     public PrefetchStream(InputStream upstream, int blockSize, int blocks) {
         this.upstream = upstream;
         this.queue = new ArrayBlockingQueue<>(blocks);
+        this.spare = new ArrayBlockingQueue<>(blocks + 2);
         this.fetcher = Thread.ofPlatform().name("s3flash-fetch").daemon().unstarted(() -> pump(blockSize));
         fetcher.start();
     }
@@ -37,7 +41,10 @@ public final class PrefetchStream extends InputStream {
             while (!closed) {
                 // readNBytes(byte[], ...) fills the caller's array directly; readNBytes(int) would read
                 // in small pieces and copy them once more.
-                byte[] block = new byte[blockSize];
+                byte[] block = spare.poll();
+                if (block == null) {
+                    block = new byte[blockSize];
+                }
                 int n = upstream.readNBytes(block, 0, blockSize);
                 if (n == 0) {
                     break;
@@ -89,6 +96,9 @@ public final class PrefetchStream extends InputStream {
         if (position == current.length) {
             if (ended) {
                 return -1;
+            }
+            if (current.length > 0 && current != END) {
+                spare.offer(current);
             }
             try {
                 current = queue.take();

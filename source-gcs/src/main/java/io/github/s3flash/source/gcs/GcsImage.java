@@ -36,11 +36,7 @@ final class GcsImage implements PinnedImage {
 
     @Override
     public InputStream openRange(long offset, long length) throws IOException {
-        long end = length < 0 ? info.length() : offset + length;
-        if (offset < 0 || length < -1 || end > info.length() || offset > end) {
-            throw new IllegalArgumentException("range at " + offset + " of length " + length + " outside image of "
-                    + info.length() + " bytes");
-        }
+        long end = info.rangeEnd(offset, length);
         if (end == offset) {
             return InputStream.nullInputStream();
         }

@@ -157,11 +157,7 @@ final class HttpImage implements PinnedImage {
     @Override
     public InputStream openRange(long offset, long length) throws IOException {
         long total = info.length();
-        long end = length < 0 ? total : offset + length;
-        if (offset < 0 || length < -1 || (total >= 0 && (end > total || offset > end))) {
-            throw new IllegalArgumentException("range at " + offset + " of length " + length + " outside image of "
-                    + total + " bytes");
-        }
+        long end = info.rangeEnd(offset, length);
         if (!info.rangeReads() && offset != 0) {
             throw new IllegalArgumentException(where + " has no range reads: only offset 0 can be read");
         }

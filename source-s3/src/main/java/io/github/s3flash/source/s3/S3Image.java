@@ -48,11 +48,7 @@ final class S3Image implements PinnedImage {
 
     @Override
     public InputStream openRange(long offset, long length) throws IOException {
-        long end = length < 0 ? info.length() : offset + length;
-        if (offset < 0 || end > info.length() || offset > end) {
-            throw new IllegalArgumentException("range [" + offset + ", " + end + ") outside image of "
-                    + info.length() + " bytes");
-        }
+        long end = info.rangeEnd(offset, length);
         if (closed) {
             throw new FlashException("image " + location + " is closed: no more ranges can be read from it");
         }
