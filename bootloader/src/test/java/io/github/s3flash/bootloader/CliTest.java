@@ -242,10 +242,12 @@ class CliTest {
                     "--codec", "raw", "--verify", "--zero", "zeroout", "--skip-identical");
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(bytes.length)).isEqualTo(bytes);
+            String before = TestImages.sha256(loop.read(8 << 20));
             var bad = CliProcess.modulePath("flash", "--source", source.toString(), "--target",
                     loop.device().toString(), "--codec", "raw", "--zero", "sometimes");
             assertThat(bad.exit()).as(bad.toString()).isEqualTo(ExitCode.USAGE);
             assertThat(bad.err()).contains("zero");
+            assertThat(TestImages.sha256(loop.read(8 << 20))).isEqualTo(before);
         }
     }
 

@@ -148,6 +148,25 @@ class HttpFlashTest {
         assertThat(plain.accessLog()).anySatisfy(line -> assertThat(line).contains("/mid-flash.img", " 412 "));
     }
 
+    @Test
+    void refusalsBeforeTheFirstWriteLeaveTheDeviceUnchanged() throws IOException {
+        var random = new Random(Seeds.next());
+        try (var loop = LoopDevice.create(dir, CAPACITY)) {
+            Files.write(loop.backingFile(), TestImages.random(random, CAPACITY));
+            String before = TestImages.sha256(loop.read(CAPACITY));
+            var flasher = new Flasher(ProviderRegistry.load());
+            assertThatThrownBy(() -> flasher.flash(FlashPlan.of(plain.uri("/no-such-image.img"), loop.device())
+                            .withCodec("raw")))
+                    .isInstanceOf(io.github.s3flash.api.ImageNotFoundException.class)
+                    .hasMessageContaining("no-such-image.img");
+            Files.write(www.resolve("refused.img"), TestImages.random(random, 1 << 20));
+            assertThatThrownBy(() -> flasher.flash(FlashPlan.of(tls.uri("/refused.img"), loop.device())
+                            .withCodec("raw")))
+                    .hasMessageContaining("was not trusted");
+            assertThat(TestImages.sha256(loop.read(CAPACITY))).isEqualTo(before);
+        }
+    }
+
     private static void replace(Path file, byte[] bytes) {
         try {
             Path temp = Files.write(file.resolveSibling(file.getFileName() + ".new"), bytes);
