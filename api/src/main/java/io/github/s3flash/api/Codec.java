@@ -31,6 +31,10 @@ public interface Codec {
      * Wraps a compressed stream in a decoding one. Malformed or truncated input ends in {@link
      * CorruptImageException} with the compressed byte offset, never in an unchecked exception or a
      * silently short image. Closing the returned stream closes {@code compressed}.
+     *
+     * <p>The returned stream may also implement {@link java.nio.channels.ReadableByteChannel}, reading
+     * the same bytes through either interface: the pipeline then decodes into its (direct) buffers
+     * through {@code read(ByteBuffer)} and saves a copy of every image byte.
      */
     InputStream decode(InputStream compressed) throws IOException;
 

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,53 @@ public abstract class CodecContract {
             if (size < 70_000) {
                 assertThat(decode(SplitReads.oneByte(new ByteArrayInputStream(compressed))))
                         .as("one-byte reads, " + where).isEqualTo(image);
+            }
+        }
+    }
+
+    /**
+     * Reads into direct buffers of random sizes, mixed with stream reads, over split input, give the
+     * image. A decoder that is also a {@link ReadableByteChannel} (the pipeline then reads through
+     * it) is read through its own channel.
+     */
+    @Test
+    void channelReadsGiveTheSameBytesAsStreamReads() throws IOException {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        for (int size : TestImages.boundarySizes(random, 3 << 20, 4096, 65536, 1 << 20)) {
+            byte[] image = TestImages.diskLike(random, size);
+            byte[] compressed = encode(image);
+            String where = "size " + size + ", " + Seeds.describe(seed);
+            try (InputStream in = codec().decode(SplitReads.random(new ByteArrayInputStream(compressed), random,
+                    65536))) {
+                // A decoder that is no channel is read as any consumer would: through the JDK's adapter.
+                ReadableByteChannel channel = in instanceof ReadableByteChannel own ? own : Channels.newChannel(in);
+                var out = new ByteArrayOutputStream();
+                ByteBuffer direct = ByteBuffer.allocateDirect(5 << 20);
+                while (true) {
+                    int n;
+                    if (random.nextInt(4) == 0) {
+                        byte[] b = new byte[1 + random.nextInt(100_000)];
+                        n = in.read(b, 0, b.length);
+                        if (n > 0) {
+                            out.write(b, 0, n);
+                        }
+                    } else {
+                        direct.clear().limit(random.nextInt(5) == 0 ? 0 : 1 + random.nextInt(direct.capacity()));
+                        n = channel.read(direct);
+                        assertThat(n).as("a read into an empty buffer reads nothing, " + where)
+                                .isEqualTo(direct.limit() == 0 ? 0 : n);
+                        direct.flip();
+                        byte[] got = new byte[direct.remaining()];
+                        direct.get(got);
+                        out.write(got);
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                }
+                assertThat(out.toByteArray()).as("mixed channel and stream reads, " + where).isEqualTo(image);
+                assertThat(channel.isOpen()).isTrue();
             }
         }
     }

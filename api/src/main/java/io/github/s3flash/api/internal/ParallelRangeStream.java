@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +33,8 @@ public final class ParallelRangeStream extends InputStream {
     private final long length;
     private final ExecutorService fetchers;
     private final ArrayDeque<Future<byte[]>> window = new ArrayDeque<>();
+    /** Parts already read, for the next fetches: a flash allocates about concurrency + 1 parts in all. */
+    private final BlockingQueue<byte[]> spare;
     private long nextPart;
     private byte[] current = new byte[0];
     private int position;
@@ -44,6 +48,7 @@ public final class ParallelRangeStream extends InputStream {
         this.retry = retry;
         this.listener = listener;
         this.length = image.info().length();
+        this.spare = new ArrayBlockingQueue<>(concurrency + 1);
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         this.fetchers = Executors.newFixedThreadPool(concurrency, r -> {
@@ -64,7 +69,8 @@ public final class ParallelRangeStream extends InputStream {
     }
 
     private byte[] fetch(long start, int size) throws IOException {
-        byte[] part = new byte[size];
+        byte[] reused = size == partSize ? spare.poll() : null;
+        byte[] part = reused != null ? reused : new byte[size];
         try (var in = new ResumingRangeStream(image, start, start + size, retry, listener)) {
             int got = 0;
             while (got < size) {
@@ -100,6 +106,9 @@ public final class ParallelRangeStream extends InputStream {
             Future<byte[]> next = window.poll();
             if (next == null) {
                 return -1;
+            }
+            if (current.length == partSize) {
+                spare.offer(current);
             }
             current = await(next);
             position = 0;

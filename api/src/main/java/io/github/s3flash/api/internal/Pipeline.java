@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -148,19 +149,25 @@ public final class Pipeline {
     }
 
     private void decodeStage(InputStream decoded, BufferPool pool, BlockingQueue<Chunk> out) throws Exception {
-        byte[] scratch = new byte[SCRATCH];
+        // A decoder that is also a channel fills the pooled buffers itself; any other is read through
+        // a heap array (InputStream reads only into arrays), which costs one more copy of every byte.
+        ReadableByteChannel channel = decoded instanceof ReadableByteChannel c ? c : null;
+        byte[] scratch = channel == null ? new byte[SCRATCH] : null;
         long capacity = target.geometry().capacity();
         long offset = 0;
         while (true) {
             ByteBuffer chunk = pool.take();
             boolean eof = false;
             while (chunk.hasRemaining()) {
-                int n = readDecoded(decoded, scratch, Math.min(scratch.length, chunk.remaining()));
+                int n = channel != null ? readDecoded(channel, chunk)
+                        : readDecoded(decoded, scratch, Math.min(scratch.length, chunk.remaining()));
                 if (n < 0) {
                     eof = true;
                     break;
                 }
-                chunk.put(scratch, 0, n);
+                if (channel == null) {
+                    chunk.put(scratch, 0, n);
+                }
             }
             chunk.flip();
             long end = offset + chunk.remaining();
@@ -195,8 +202,20 @@ public final class Pipeline {
     }
 
     private int readDecoded(InputStream decoded, byte[] scratch, int len) throws IOException {
+        return readDecoded(() -> decoded.read(scratch, 0, len));
+    }
+
+    private int readDecoded(ReadableByteChannel decoded, ByteBuffer chunk) throws IOException {
+        return readDecoded(() -> decoded.read(chunk));
+    }
+
+    private interface DecodedRead {
+        int read() throws IOException;
+    }
+
+    private int readDecoded(DecodedRead read) throws IOException {
         try {
-            return decoded.read(scratch, 0, len);
+            return read.read();
         } catch (CorruptImageException e) {
             throw e.in(source);
         } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import static io.github.s3flash.codec.lz4.Lz4Format.intLE;
 import io.github.s3flash.api.CorruptImageException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 import net.jpountz.xxhash.StreamingXXHash32;
@@ -24,7 +26,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * two blocks cannot be told from a shorter one (as with {@code lz4 -d}); the pipeline's SHA-256
  * catches that. Not thread-safe (one reader, as {@link InputStream}s are).
  */
-final class Lz4FrameInputStream extends InputStream {
+final class Lz4FrameInputStream extends InputStream implements ReadableByteChannel {
 
     private enum State { BETWEEN_FRAMES, FRAME, LEGACY, FAILED, CLOSED }
 
@@ -90,6 +92,28 @@ final class Lz4FrameInputStream extends InputStream {
         System.arraycopy(served, readPos, b, off, n);
         readPos += n;
         return n;
+    }
+
+    /** Reads as {@link #read(byte[], int, int)} does, into the pipeline's buffer: one copy less. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        while (readPos == readEnd) {
+            if (!fill()) {
+                return -1;
+            }
+        }
+        int n = Math.min(dst.remaining(), readEnd - readPos);
+        dst.put(served, readPos, n);
+        readPos += n;
+        return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state != State.CLOSED;
     }
 
     @Override

@@ -49,10 +49,17 @@ class Lz4PipelineTest {
             Path compressed = compress(image, flags);
             Path target = dir.resolve("target.img");
             Files.deleteIfExists(target);
+            // The decoder fills the pipeline's buffers through its channel: chunks of any size meet
+            // blocks of every size at every offset.
+            long chunk = 4096L * (1 + random.nextInt(400));
+            int buffers = 2 + random.nextInt(5);
             FlashResult result = flasher().flash(FlashPlan.of(compressed.toUri(), target)
                     .withOption("create", "true")
+                    .withOption("chunk-size", Long.toString(chunk))
+                    .withOption("buffers", Integer.toString(buffers))
                     .withExpectedSha256(TestImages.sha256(image)));
-            String where = "lz4 " + flags + ", size " + size + ", " + Seeds.describe(seed);
+            String where = "lz4 " + flags + ", size " + size + ", chunk " + chunk + " x " + buffers + ", "
+                    + Seeds.describe(seed);
             assertThat(result.codec()).as(where).isEqualTo("lz4");
             assertThat(Arrays.copyOf(Files.readAllBytes(target), size)).as(where).isEqualTo(image);
         }
