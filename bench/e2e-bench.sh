@@ -11,11 +11,15 @@
 # --direct-io=on, so writes reach the disk. Each round runs, in turn:
 #   s3flash-s3    ./s3flash flash --source s3://bench/IMG.lz4 --target LOOP --sha256 …   (S3 source)
 #   s3flash-http  ./s3flash flash --source http://127.0.0.1:PORT/IMG.lz4 --target LOOP --sha256 …
-#   native        curl -s URL | lz4 -dc | dd of=LOOP bs=4M iflag=fullblock oflag=direct conv=fsync
+#   native        curl -s URL | lz4 -dc | dd of=LOOP bs=4M iflag=fullblock oflag=direct conv=fsync   (nginx)
+#   native-s3     the same, but curl reads the object from S3Proxy (a presigned URL): the same server
+#                 as s3flash-s3, so the comparison does not hinge on nginx being cheaper than S3Proxy
 #   original      aws s3 cp s3://bench/IMG.lz4 TMPFS/IMG.lz4 && lz4 -d TMPFS/IMG.lz4 > LOOP && sync
 #   disk          dd if=IMG of=LOOP bs=4M oflag=direct conv=fsync     (the disk's limit)
-# Peak memory is the largest resident set of the command's processes (GNU time's %M). Every method's
-# output is checked once against the image (cmp) before the timed rounds.
+# Peak memory is the largest resident set of the command's processes (GNU time's %M); CPU is the
+# command's user + system seconds, and "server" the CPU seconds S3Proxy or nginx spent meanwhile, on
+# the same 2 cores. Every method's output is checked once against the image (cmp) before the timed
+# rounds (the first s3flash run also makes the launcher's startup cache).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE_MIB=${1:-2048}
@@ -83,6 +87,18 @@ CONF
 nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/os.img.lz4" -r 0-0 && break; sleep 0.1; done
+for img in os random; do
+  "$AWS" --endpoint-url "$ENDPOINT" s3 presign "s3://bench/$img.img.lz4" --expires-in 86400 > "$WORK/$img.presigned"
+done
+# CPU seconds (user + system, in clock ticks) the servers have used so far: S3Proxy runs as a child
+# java process of S3TestServer; nginx's worker does nginx's work.
+server_ticks() {
+  local total=0 pid
+  for pid in $(pgrep -P "$SERVER_PID" java) $(pgrep -P "$NGINX_PID"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
 
 truncate -s $(((SIZE_MIB + 64) << 20)) "$WORK/disk.img"
 LOOP=$(losetup --find --show --direct-io=on "$WORK/disk.img")
@@ -95,11 +111,12 @@ command_for() { # method image
     s3flash-s3) echo "'$ROOT/s3flash' flash --source s3://bench/$2.img.lz4 --target $LOOP --sha256 $sha --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
     s3flash-http) echo "'$ROOT/s3flash' flash --source $url --target $LOOP --sha256 $sha --progress none > /dev/null" ;;
     native) echo "curl -s $url | lz4 -dc | dd of=$LOOP bs=4M iflag=fullblock oflag=direct conv=fsync status=none" ;;
+    native-s3) echo "curl -s '$(cat "$WORK/$2.presigned")' | lz4 -dc | dd of=$LOOP bs=4M iflag=fullblock oflag=direct conv=fsync status=none" ;;
     original) echo "$AWS --endpoint-url $ENDPOINT s3 cp --quiet s3://bench/$2.img.lz4 $WORK/tmpfs/$2.img.lz4 && lz4 -q -d -c $WORK/tmpfs/$2.img.lz4 > $LOOP && sync; rm -f $WORK/tmpfs/$2.img.lz4" ;;
     disk) echo "dd if=$WORK/$2.img of=$LOOP bs=4M oflag=direct conv=fsync status=none" ;;
   esac
 }
-METHODS="s3flash-s3 s3flash-http native original disk"
+METHODS="s3flash-s3 s3flash-http native native-s3 original disk"
 for img in os random; do
   sha256sum "$WORK/$img.img" | cut -d' ' -f1 > "$WORK/$img.sha256"
   for m in $METHODS; do
@@ -113,26 +130,33 @@ echo "e2e-bench: every method wrote the image byte for byte; timing $RUNS rounds
 for img in os random; do
   for round in $(seq 1 "$RUNS"); do
     for m in $METHODS; do
-      /usr/bin/time -f "%e %M" -o "$WORK/t" bash -c "$(command_for "$m" "$img")"
-      echo "$img $m $(cat "$WORK/t")" >> "$WORK/times"
+      before=$(server_ticks)
+      /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" bash -c "$(command_for "$m" "$img")"
+      echo "$img $m $(cat "$WORK/t") $(( $(server_ticks) - before ))" >> "$WORK/times"
     done
   done
 done
 
-python3 - "$WORK/times" "$SIZE_MIB" "$RUNS" <<'PY'
+python3 - "$WORK/times" "$SIZE_MIB" "$RUNS" "$(getconf CLK_TCK)" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 size = int(sys.argv[2]) << 20
+tck = int(sys.argv[4])
+methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk")
 print(f"\nmedians of {sys.argv[3]} runs, {sys.argv[2]} MiB images (MB/s = 10^6 image bytes per second)\n")
 for img in ("os", "random"):
-    t = {m: statistics.median(float(r[2]) for r in rows if r[0] == img and r[1] == m) for m in
-         ("s3flash-s3", "s3flash-http", "native", "original", "disk")}
+    def med(m, f):
+        return statistics.median(f(r) for r in rows if r[0] == img and r[1] == m)
+    t = {m: med(m, lambda r: float(r[2])) for m in methods}
+    cpu = {m: med(m, lambda r: float(r[4]) + float(r[5])) for m in methods}
+    server = {m: med(m, lambda r: int(r[6]) / tck) for m in methods}
     rss = {m: max(int(r[3]) for r in rows if r[0] == img and r[1] == m) / 1024 for m in t}
-    print(f"{img} image        seconds   MB/s  peak RSS MiB")
+    print(f"{img} image        seconds   MB/s  peak RSS MiB  CPU s  server CPU s")
     for m in t:
-        print(f"  {m:13s} {t[m]:8.2f} {size / t[m] / 1e6:6.0f} {rss[m]:10.0f}")
+        print(f"  {m:13s} {t[m]:8.2f} {size / t[m] / 1e6:6.0f} {rss[m]:12.0f} {cpu[m]:6.2f} {server[m]:8.2f}")
     s = t["s3flash-s3"]
-    print(f"  s3flash-s3 vs native pipeline: {t['native'] / s:.2f}x faster (goal 2x)")
+    print(f"  s3flash-s3 vs native pipeline (nginx): {t['native'] / s:.2f}x faster (goal 2x)")
+    print(f"  s3flash-s3 vs native pipeline (S3Proxy): {t['native-s3'] / s:.2f}x faster")
     print(f"  s3flash-s3 vs original method: {t['original'] / s:.2f}x faster (goal 3x)")
     print(f"  s3flash-s3 vs disk limit (dd): {t['disk'] / s:.2f} of it (goal 0.9)")
     print(f"  s3flash-http vs native pipeline: {t['native'] / t['s3flash-http']:.2f}x faster\n")

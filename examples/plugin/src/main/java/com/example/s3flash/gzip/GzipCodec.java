@@ -61,6 +61,11 @@ public final class GzipCodec implements Codec {
             }
 
             @Override
+            public int available() throws IOException {
+                return gzip == null ? 0 : guard(counted, gzip::available);
+            }
+
+            @Override
             public void close() throws IOException {
                 if (gzip != null) {
                     gzip.close();
