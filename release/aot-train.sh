@@ -43,7 +43,10 @@ cleanup() {
     for m in $mounted; do umount "$m" 2>/dev/null || true; done
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# A signal ends the script (through the EXIT trap's cleanup), rather than running on after it.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # 8 MiB like a disk: binary data, text, zero runs.
 {
@@ -80,7 +83,11 @@ if [ $has_s3 = yes ] && [ -n "$testkit" ] && [ -f "$testkit" ]; then
     "$JAVA_HOME/bin/java" -cp "$testkit" io.github.s3flash.testkit.S3TestServer "$work/s3" > "$work/s3.out" 2>&1 &
     server_pid=$!
     i=0
-    while [ $i -lt 300 ] && ! grep -q '^endpoint=' "$work/s3.out"; do sleep 0.2; i=$((i + 1)); done
+    # Until it says where it listens, or it has died (no S3Proxy jar: S3TestServer exits at once).
+    while [ $i -lt 300 ] && ! grep -q '^endpoint=' "$work/s3.out" && kill -0 "$server_pid" 2>/dev/null; do
+        sleep 0.2
+        i=$((i + 1))
+    done
     endpoint=$(sed -n 's/^endpoint=//p' "$work/s3.out")
 fi
 if [ -n "$endpoint" ]; then

@@ -40,6 +40,18 @@ lib=$top/bootloader/target/lib
 jar=$(ls "$top"/bootloader/target/s3flash-bootloader-*.jar | head -n 1)
 
 work=$out/work
+# Mounts left under DIR (the AOT training bind-mounts /proc, /sys and /dev in the initrd tree; a build
+# killed then may leave them) are unmounted: rm -rf must never reach the host's /dev, nor cpio /proc.
+unmount_under() {
+    for m in $(awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+        umount "$m" || umount -l "$m" || true
+    done
+    if awk -v d="$1/" 'index($2, d) == 1 {found = 1} END {exit !found}' /proc/mounts; then
+        log "still mounted under $1:"; awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts >&2
+        exit 1
+    fi
+}
+[ -d "$work" ] && unmount_under "$work"
 rm -rf "$work"
 mkdir -p "$work/debs" "$work/x" "$out"
 
@@ -109,21 +121,19 @@ done | awk '$3 ~ /^(java|jdk)\./ {print $3}' | sort -u | paste -sd, -)
 # jdk.crypto.ec: TLS with EC keys (S3 over HTTPS); java.net.http: the HTTP source.
 jdk_modules=$(echo "$jdk_modules,jdk.crypto.ec,java.net.http,jdk.unsupported" | tr , "\n" | sort -u | paste -sd, -)
 log "jlink: $jdk_modules"
+# No --generate-cds-archive: the AOT cache below holds the JDK's classes too, and a JVM told to use an
+# AOT cache never reads the default CDS archive (not even when the cache is refused).
 "$JAVA_HOME/bin/jlink" --add-modules "$jdk_modules" --strip-debug --no-header-files --no-man-pages \
-    --compress zip-6 --generate-cds-archive --output opt/s3flash/runtime > "$work/jlink.log" 2>&1 \
+    --compress zip-6 --output opt/s3flash/runtime > "$work/jlink.log" 2>&1 \
     || { cat "$work/jlink.log" >&2; exit 1; }
 # Symbol tables serve only debuggers and crash reports: 1.5 MB less in the initrd.
 find opt/s3flash/runtime -name '*.so' -exec strip --strip-unneeded {} +
 strip --strip-unneeded opt/s3flash/runtime/bin/java
-# The CDS archive for heaps over 32 GiB is never used here: leave it out (14 MB).
-rm -f opt/s3flash/runtime/lib/server/classes_nocoops.jsa
 # Every module on the module path may use native code (lz4-java, zstd-jni, the block device sink's FFM).
 native=$("$JAVA_HOME/bin/java" --module-path opt/s3flash/lib --list-modules | awk '/ file:/ {sub(/@.*/, ""); print}' \
     | paste -sd, -)
-cat > etc/s3flash/java.conf <<CONF
-# JVM flags for the flash service (sourced by /init).
+# The flags of the flash service (/init); java.conf, written below, adds the AOT cache.
 java_flags="-Xmx256m -XX:+UseSerialGC -XX:-UsePerfData --add-modules ALL-SYSTEM,ALL-MODULE-PATH --enable-native-access=$native"
-CONF
 
 # Shared libraries of java, dropbear and friends, from the Debian packages above.
 libpath=$work/x/lib/x86_64-linux-gnu:$work/x/usr/lib/x86_64-linux-gnu
@@ -138,6 +148,26 @@ done | sort -u | while read -r so; do
     cp -L "$src" "lib/x86_64-linux-gnu/$name"
 done
 cp -L "$work/x/lib64/ld-linux-x86-64.so.2" lib64/ 2>/dev/null || cp -L "$work/x/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" lib64/
+
+# The AOT cache (JDK 25: classes loaded and linked ahead of time, method profiles; JEPs 483, 514, 515),
+# made by one training flash run chrooted in this tree with /init's java command (S3 through a
+# loopback S3Proxy onto a loop device; see aot-train.sh). Under QEMU it halves the boot-to-first-byte.
+# The JVM checks the jars' and the runtime's sizes and mtimes against the cache, and the initrd stores
+# every file with mtime 0: so must the tree the cache is made from.
+find opt/s3flash -exec touch -h -d @0 {} +
+log "AOT cache: training flash chrooted in the initrd tree (aot-train.sh)"
+# shellcheck disable=SC2086 # java_flags holds several flags
+"$here/aot-train.sh" --root "$root" "$root/opt/s3flash/s3flash.aot" -- \
+    /opt/s3flash/runtime/bin/java $java_flags -p /opt/s3flash/lib -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main \
+    || { log "the AOT training flash failed (see above): the staged runtime cannot flash"; exit 1; }
+unmount_under "$root"
+touch -h -d @0 opt/s3flash/s3flash.aot
+# A cache the JVM cannot use (another JVM build, changed jars) is only a warning on the console
+# ([error][aot] ... lines; AOTMode auto): the JVM then starts without it, slower.
+cat > etc/s3flash/java.conf <<CONF
+# JVM flags for the flash service (sourced by /init).
+java_flags="$java_flags -XX:AOTCache=/opt/s3flash/s3flash.aot"
+CONF
 
 # Kernel modules: virtio (PCI, block, SCSI, net, rng), NVMe, ENA, SCSI disks, and Xen block/net and
 # ixgbevf for older EC2 instance types, with what they depend on.
