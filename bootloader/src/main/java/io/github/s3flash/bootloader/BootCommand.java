@@ -3,6 +3,7 @@ package io.github.s3flash.bootloader;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.bootloader.boot.BootConfig;
 import io.github.s3flash.bootloader.boot.BootService;
+import io.github.s3flash.bootloader.boot.BootState;
 import io.github.s3flash.bootloader.boot.KernelCommandLine;
 import io.github.s3flash.bootloader.boot.RootDevice;
 import java.io.IOException;
@@ -54,6 +55,11 @@ final class BootCommand implements Callable<Integer> {
             description = "Where /dev is (tests use a tree of their own). Default: ${DEFAULT-VALUE}.")
     private Path devDir;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/run/s3flash", hidden = true,
+            description = "Where the flash service keeps its state across restarts in one boot (in RAM in the"
+                    + " in-memory OS; tests use a directory of their own). Default: ${DEFAULT-VALUE}.")
+    private Path stateDir;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -76,7 +82,16 @@ final class BootCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        var service = new BootService(config, ProviderRegistry.load(), new RootDevice(devDir), this::power, console,
+        BootState state;
+        try {
+            state = BootState.open(stateDir, config.root() + " " + config.source());
+        } catch (IOException | RuntimeException e) {
+            console.accept("cannot keep the flash service's state in " + stateDir + " (" + e.getMessage()
+                    + "): the watchdog counts from this start, and if this service is restarted after writing"
+                    + " began it cannot know that");
+            state = BootState.inMemory();
+        }
+        var service = new BootService(config, state, ProviderRegistry.load(), new RootDevice(devDir), this::power, console,
                 interval -> new ProgressPrinter(err, ProgressPrinter.Mode.log, interval));
         BootService.Outcome outcome = service.run();
         return outcome == BootService.Outcome.FLASHED ? ExitCode.OK : RESTORED;

@@ -90,7 +90,7 @@ class BootFromS3Test {
                     + " s3flash.option.read.part-size=4m s3flash.option.retry.base-delay=50ms s3flash.watchdog=300"
                     + " s3flash.progress=1 console=ttyS0\n");
             var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
-                    "--reboot-command", rebootHook(calls).toString());
+                    "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
             assertThat(Files.readAllLines(calls)).containsExactly("reboot");
@@ -112,11 +112,11 @@ class BootFromS3Test {
                     + " source=fleet-images/not/uploaded.img.lz4 s3flash.endpoint=" + s3.endpoint()
                     + " s3flash.watchdog=4\n");
             var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
-                    "--reboot-command", rebootHook(calls).toString());
+                    "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
             assertThat(Files.readAllLines(calls)).containsExactly("reboot");
             assertThat(r.err()).contains("flash not started:").contains("fleet-images")
-                    .contains("watchdog: nothing written 4 s after start")
+                    .contains("watchdog: nothing written 4 s after the flash service first started")
                     .contains("restored /boot from /boot.bak on " + root.device());
             assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
         }

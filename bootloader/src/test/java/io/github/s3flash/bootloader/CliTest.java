@@ -210,7 +210,8 @@ class CliTest {
         try (var loop = LoopDevice.create(dir, 4 << 20)) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "BOOT_IMAGE=/vmlinuz root=" + loop.device()
                     + " source=" + source.toUri() + " s3flash.codec=raw s3flash.watchdog=120 s3flash.progress=1 quiet\n");
-            var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", hook.toString());
+            var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", hook.toString(),
+                    "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(bytes.length)).isEqualTo(bytes);
             assertThat(Files.readAllLines(calls)).containsExactly("reboot");

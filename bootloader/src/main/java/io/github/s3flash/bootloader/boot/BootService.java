@@ -48,16 +48,19 @@ public final class BootService {
     private final Consumer<String> log;
     private final Function<Duration, ProgressListener> progress;
     private final BootRestorer restorer;
-    private final Watchdog watchdog = new Watchdog();
+    private final BootState state;
+    private final Watchdog watchdog;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicInteger restores = new AtomicInteger();
     private volatile Outcome outcome;
     private volatile Path rootDevice;
     private volatile Thread worker;
 
-    public BootService(BootConfig config, ProviderRegistry registry, RootDevice roots, Power power,
+    public BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
             Consumer<String> log, Function<Duration, ProgressListener> progress) {
         this.config = config;
+        this.state = state;
+        this.watchdog = new Watchdog(state::markWritingStarted, state.writingStarted());
         this.registry = registry;
         this.roots = roots;
         this.power = power;
@@ -74,13 +77,33 @@ public final class BootService {
     public Outcome run() throws InterruptedException {
         log.accept("boot mode: flashing " + ImageLocations.redact(config.source()) + " onto root=" + config.root() + "; watchdog "
                 + config.watchdog().toSeconds() + " s");
-        Thread timer = watchdog.start(config.watchdog(), () -> restoreAndReboot(
-                "watchdog: nothing written " + config.watchdog().toSeconds() + " s after start"));
+        Duration elapsed = elapsedSinceFirstStart();
+        if (state.writingStarted()) {
+            log.accept("writing began in an earlier run of the flash service in this boot: the old boot is gone,"
+                    + " so the watchdog stays down and the flash is retried until it succeeds");
+        } else if (elapsed.toSeconds() > 0) {
+            log.accept("the flash service first started " + elapsed.toSeconds() + " s ago in this boot; the watchdog"
+                    + " counts from then");
+        }
+        Duration left = config.watchdog().minus(elapsed);
+        Thread timer = watchdog.start(left.isNegative() ? Duration.ZERO : left, () -> restoreAndReboot(
+                "watchdog: nothing written " + config.watchdog().toSeconds()
+                        + " s after the flash service first started"));
         worker = Thread.ofPlatform().name("s3flash-boot").daemon().start(this::flashUntilDone);
         done.await();
         timer.interrupt();
         worker.interrupt();
         return outcome;
+    }
+
+    private Duration elapsedSinceFirstStart() {
+        try {
+            return state.elapsed();
+        } catch (IOException e) {
+            log.accept("cannot read the time since the flash service first started (" + e.getMessage()
+                    + "); the watchdog counts from now");
+            return Duration.ZERO;
+        }
     }
 
     private void flashUntilDone() {

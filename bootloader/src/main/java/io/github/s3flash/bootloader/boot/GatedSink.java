@@ -42,7 +42,14 @@ final class GatedSink implements BlockSink {
 
             private void gate() throws FlashException {
                 if (!cleared) {
-                    if (!watchdog.standDown()) {
+                    boolean mayWrite;
+                    try {
+                        mayWrite = watchdog.standDown();
+                    } catch (IOException e) {
+                        throw new FlashException("cannot record that writing begins (" + e.getMessage()
+                                + "), which a restarted flash service must know; nothing is written", e);
+                    }
+                    if (!mayWrite) {
                         throw new FlashException("the watchdog is restoring the old boot; nothing is written");
                     }
                     cleared = true;

@@ -42,10 +42,15 @@ class BootServiceTest {
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<BootConfig.After> powerActions = new CopyOnWriteArrayList<>();
 
-    private BootService service(String cmdline, ProviderRegistry registry) {
+    private BootService service(String cmdline, ProviderRegistry registry) throws IOException {
         BootConfig config = BootConfig.from(KernelCommandLine.parse(cmdline));
-        return new BootService(config, registry, new RootDevice(Path.of("/dev")), powerActions::add, log::add,
-                interval -> ProgressListener.NONE);
+        return new BootService(config, state(config), registry, new RootDevice(Path.of("/dev")), powerActions::add,
+                log::add, interval -> ProgressListener.NONE);
+    }
+
+    /** The state a run of the service in this boot keeps, in this test's directory, as /run/s3flash. */
+    private BootState state(BootConfig config) throws IOException {
+        return BootState.open(dir.resolve("run"), config.root() + " " + config.source());
     }
 
     @Test
@@ -73,7 +78,7 @@ class BootServiceTest {
             assertThat(powerActions).containsExactly(BootConfig.After.REBOOT);
             assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
             assertThat(log).anyMatch(l -> l.startsWith("flash not started: image file"))
-                    .anyMatch(l -> l.startsWith("watchdog: nothing written 3 s after start"));
+                    .anyMatch(l -> l.startsWith("watchdog: nothing written 3 s after the flash service first started"));
         }
     }
 
@@ -178,6 +183,58 @@ class BootServiceTest {
             assertThat(powerActions).containsExactly(BootConfig.After.REBOOT);
             assertThat(service.watchdog().state()).isEqualTo(Watchdog.State.STOOD_DOWN);
             assertThat(log).filteredOn(l -> l.startsWith("flash failed after writing began")).hasSize(2);
+        }
+    }
+
+    /**
+     * The in-memory OS restarts the flash service when its JVM dies. A run after one that began writing
+     * must never restore the old boot (the disk holds a partial image), however long its watchdog:
+     * it flashes once the source is there.
+     */
+    @Test
+    void aRestartAfterWritingBeganNeverRestoresAndFlashesWhenTheSourceAppears() throws Exception {
+        long seed = Seeds.next();
+        byte[] image = TestImages.diskLike(new Random(seed), 4 << 20);
+        Path source = dir.resolve("late.img");
+        try (var loop = LoopDevice.create(dir, 8 << 20)) {
+            String cmdline = "root=" + loop.device() + " source=" + source.toUri()
+                    + " s3flash.codec=raw s3flash.watchdog=1";
+            // The run that died after its first write.
+            state(BootConfig.from(KernelCommandLine.parse(cmdline))).markWritingStarted();
+            var service = service(cmdline, ProviderRegistry.load());
+            var uploaded = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(3000);
+                    Files.write(source, image);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(service.run()).isEqualTo(BootService.Outcome.FLASHED);
+            uploaded.join();
+            assertThat(service.restores()).isZero();
+            assertThat(service.watchdog().state()).isEqualTo(Watchdog.State.STOOD_DOWN);
+            assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
+            assertThat(log).anyMatch(l -> l.startsWith("writing began in an earlier run of the flash service"))
+                    .anyMatch(l -> l.startsWith("flash failed after writing began") && l.contains("does not exist"))
+                    .noneMatch(l -> l.startsWith("watchdog:"));
+        }
+    }
+
+    /** A restart before any write keeps the first start's deadline: the watchdog does not begin anew. */
+    @Test
+    void aRestartBeforeAnyWriteKeepsTheWatchdogDeadlineOfTheFirstStart() throws Exception {
+        try (var root = Ext4RootFixture.create(dir)) {
+            String cmdline = "root=" + root.device() + " source=" + dir.resolve("never.img").toUri()
+                    + " s3flash.codec=raw s3flash.watchdog=4";
+            BootState first = state(BootConfig.from(KernelCommandLine.parse(cmdline)));
+            Thread.sleep(2200);
+            var service = service(cmdline, ProviderRegistry.load());
+            assertThat(service.run()).isEqualTo(BootService.Outcome.RESTORED);
+            assertThat(first.elapsed()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(4));
+            assertThat(log).anyMatch(l -> l.startsWith("the flash service first started 2 s ago in this boot"))
+                    .anyMatch(l -> l.startsWith("watchdog: nothing written 4 s after the flash service first started"));
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
         }
     }
 }

@@ -1,7 +1,10 @@
 package io.github.s3flash.bootloader.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class WatchdogTest {
 
     @Test
-    void onceStoodDownItNeverRestores() {
+    void onceStoodDownItNeverRestores() throws IOException {
         var w = new Watchdog();
         assertThat(w.standDown()).isTrue();
         assertThat(w.claimRestore()).isFalse();
@@ -22,11 +25,36 @@ class WatchdogTest {
     }
 
     @Test
-    void onceRestoringNothingIsWrittenAndRestoreMayRepeat() {
+    void onceRestoringNothingIsWrittenAndRestoreMayRepeat() throws IOException {
         var w = new Watchdog();
         assertThat(w.claimRestore()).isTrue();
         assertThat(w.standDown()).isFalse();
         assertThat(w.claimRestore()).isTrue();
+    }
+
+    @Test
+    void theFirstWriteIsRecordedOnceAndAFailedRecordKeepsItArmed() throws IOException {
+        var records = new AtomicInteger();
+        var failing = new Watchdog(() -> {
+            throw new IOException("read-only file system (injected)");
+        }, false);
+        assertThatThrownBy(failing::standDown).hasMessageContaining("injected");
+        assertThat(failing.state()).isEqualTo(Watchdog.State.ARMED);
+        assertThat(failing.claimRestore()).as("nothing was written, so the restore may still run").isTrue();
+
+        var w = new Watchdog(records::incrementAndGet, false);
+        assertThat(w.standDown()).isTrue();
+        assertThat(w.standDown()).isTrue();
+        assertThat(records).hasValue(1);
+    }
+
+    @Test
+    void aWatchdogOfARunAfterWritingBeganNeverFires() throws InterruptedException {
+        var w = new Watchdog(() -> { }, true);
+        var fired = new AtomicInteger();
+        w.start(java.time.Duration.ZERO, fired::incrementAndGet).join();
+        assertThat(fired).hasValue(0);
+        assertThat(w.claimRestore()).isFalse();
     }
 
     @RepeatedTest(200)
@@ -43,8 +71,12 @@ class WatchdogTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (writer ? w.standDown() : w.claimRestore()) {
-                    wins.incrementAndGet();
+                try {
+                    if (writer ? w.standDown() : w.claimRestore()) {
+                        wins.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }));
         }

@@ -1,0 +1,136 @@
+package io.github.s3flash.bootloader.boot;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * What the flash service remembers across its own restarts within one boot (the in-memory OS's
+ * /init restarts the JVM when it dies, and keeps {@code /run} in RAM until the reboot): when the
+ * service first started, so the watchdog counts from then rather than anew with each JVM, and
+ * whether writing has begun, so a restarted JVM never restores the old boot over a partly written
+ * disk. Kept in one small file, replaced atomically, for one flash job (the boot, the root device
+ * and the source): a file of another boot or another job is ignored.
+ *
+ * <p>The clock is the kernel's time since boot ({@code /proc/uptime}), which a JVM restart does not
+ * reset; the boot is told apart by {@code /proc/sys/kernel/random/boot_id}. Thread-safe.
+ */
+public final class BootState {
+
+    private static final Path UPTIME = Path.of("/proc/uptime");
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
+    private final Path file;
+    private final Properties values;
+    private final double startedAt;
+    private final long createdNanos = System.nanoTime();
+    private volatile boolean writingStarted;
+
+    private BootState(Path file, Properties values, double startedAt, boolean writingStarted) {
+        this.file = file;
+        this.values = values;
+        this.startedAt = startedAt;
+        this.writingStarted = writingStarted;
+    }
+
+    /**
+     * Opens the state of {@code job} in {@code dir}, starting it (now) when the directory holds none for
+     * this boot and job. A state file that cannot be read is taken to say that writing began: the
+     * flash is then retried until it succeeds rather than risk a restore over a partly written disk.
+     */
+    public static BootState open(Path dir, String job) throws IOException {
+        requireNonNull(job, "job");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("state");
+        String boot = Files.readString(BOOT_ID).strip();
+        double now = uptime();
+        var stored = new Properties();
+        try {
+            stored.load(new StringReader(Files.readString(file)));
+        } catch (NoSuchFileException e) {
+            return fresh(file, boot, job, now);
+        } catch (IOException | IllegalArgumentException e) {
+            return new BootState(file, stored, now, true);
+        }
+        if (!boot.equals(stored.getProperty("boot")) || !job.equals(stored.getProperty("job"))) {
+            return fresh(file, boot, job, now);
+        }
+        try {
+            double started = Double.parseDouble(stored.getProperty("started", ""));
+            return new BootState(file, stored, started, Boolean.parseBoolean(stored.getProperty("writing")));
+        } catch (NumberFormatException e) {
+            return new BootState(file, stored, now, true);
+        }
+    }
+
+    /**
+     * A state kept by this JVM alone, for when no directory can hold it: the watchdog then counts
+     * from this start, and a restarted service cannot know that writing had begun.
+     */
+    public static BootState inMemory() {
+        return new BootState(null, new Properties(), Double.NaN, false);
+    }
+
+    private static BootState fresh(Path file, String boot, String job, double now) throws IOException {
+        var values = new Properties();
+        values.setProperty("boot", boot);
+        values.setProperty("job", job);
+        values.setProperty("started", Double.toString(now));
+        values.setProperty("writing", "false");
+        var state = new BootState(file, values, now, false);
+        state.save();
+        return state;
+    }
+
+    /** How long ago the flash service first started in this boot. */
+    public Duration elapsed() throws IOException {
+        if (file == null) {
+            return Duration.ofNanos(System.nanoTime() - createdNanos);
+        }
+        return Duration.ofMillis(Math.max(0, Math.round((uptime() - startedAt) * 1000)));
+    }
+
+    /** Whether a run of the flash service in this boot has begun writing (or the state is unreadable). */
+    public boolean writingStarted() {
+        return writingStarted;
+    }
+
+    /** Records, before the first byte is written, that writing has begun. */
+    public synchronized void markWritingStarted() throws IOException {
+        if (!writingStarted) {
+            values.setProperty("writing", "true");
+            save();
+            writingStarted = true;
+        }
+    }
+
+    private void save() throws IOException {
+        if (file == null) {
+            return;
+        }
+        var text = new StringBuilder();
+        for (String key : values.stringPropertyNames().stream().sorted().toList()) {
+            text.append(key).append('=').append(values.getProperty(key).replace("\\", "\\\\")).append('\n');
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".new");
+        Files.writeString(temp, text);
+        try {
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static double uptime() throws IOException {
+        String first = Files.readString(UPTIME).strip().split("\\s+")[0];
+        return Double.parseDouble(first);
+    }
+}
