@@ -193,6 +193,9 @@ aot_problems() {
     grep -E '\[(error|warning) *\]\[(aot|cds)' "$1" || true
 }
 [ -z "$(aot_problems "$work/flash.log")" ] || { aot_problems "$work/flash.log" >&2; fail "the JVM did not use the AOT cache (QEMU start to first byte written: ${first_byte:-?}s)"; }
+# The service keeps its state across restarts in /run/s3flash: the in-memory OS must let it.
+! grep -q "cannot keep the flash service's state" "$work/flash.log" \
+    || fail "the flash service could not keep its state in /run/s3flash"
 log "PASS flash: disk equals the image ($size bytes) in ${flash_time}s of QEMU; QEMU start to first byte written:"\
 " ${first_byte}s (flash service start to first byte: ${service_first_byte}s)"
 grep -E 's3flash(-init)?:' "$work/flash.log" | grep -v 'progress' >&2
@@ -253,6 +256,14 @@ timeout 60 ssh -p "$ssh_port" -i "$work/id" -o BatchMode=yes -o StrictHostKeyChe
     'i=0; while [ $i -lt 30 ]; do grep -l /opt/s3flash/s3flash.aot /proc/[0-9]*/maps 2>/dev/null && exit 0; sleep 1; i=$((i + 1)); done; exit 1' \
     > "$work/aot.out" 2> "$work/aot.err" || { cat "$work/aot.out" "$work/aot.err" >&2; fail "the flash service's JVM has not mapped /opt/s3flash/s3flash.aot"; }
 log "PASS aot: the flash service's JVM maps the AOT cache ($(head -n 1 "$work/aot.out"))"
+# The state a restarted flash service reads: this boot, this job, nothing written yet.
+timeout 60 ssh -p "$ssh_port" -i "$work/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 root@127.0.0.1 \
+    'i=0; while [ $i -lt 30 ] && [ ! -f /run/s3flash/state ]; do sleep 1; i=$((i + 1)); done; cat /run/s3flash/state' \
+    > "$work/state.out" 2>&1 || true
+grep -q '^writing=false$' "$work/state.out" && grep -q '^job=/dev/vda s3://' "$work/state.out" \
+    || { cat "$work/state.out" >&2; fail "no state of the flash service in /run/s3flash/state"; }
+log "PASS state: /run/s3flash/state records the first start for restarts ($(grep -c . "$work/state.out") lines)"
 wait "$qemu_pid" || { tail -40 "$work/restore.log" >&2; fail "QEMU failed or timed out"; }
 restore_time=$(($(date +%s) - start))
 cp "$work/restore.log" "$here/target/qemu-restore.log"
