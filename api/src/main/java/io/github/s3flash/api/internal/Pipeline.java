@@ -151,22 +151,16 @@ public final class Pipeline {
     private void decodeStage(InputStream decoded, BufferPool pool, BlockingQueue<Chunk> out) throws Exception {
         // A decoder that is also a channel fills the pooled buffers itself; any other is read through
         // a heap array (InputStream reads only into arrays), which costs one more copy of every byte.
-        ReadableByteChannel channel = decoded instanceof ReadableByteChannel c ? c : null;
-        byte[] scratch = channel == null ? new byte[SCRATCH] : null;
+        ChunkReader reader = decoded instanceof ReadableByteChannel channel ? channel::read : throughArray(decoded);
         long capacity = target.geometry().capacity();
         long offset = 0;
         while (true) {
             ByteBuffer chunk = pool.take();
             boolean eof = false;
             while (chunk.hasRemaining()) {
-                int n = channel != null ? readDecoded(channel, chunk)
-                        : readDecoded(decoded, scratch, Math.min(scratch.length, chunk.remaining()));
-                if (n < 0) {
+                if (readDecoded(reader, chunk) < 0) {
                     eof = true;
                     break;
-                }
-                if (channel == null) {
-                    chunk.put(scratch, 0, n);
                 }
             }
             chunk.flip();
@@ -201,21 +195,25 @@ public final class Pipeline {
         }
     }
 
-    private int readDecoded(InputStream decoded, byte[] scratch, int len) throws IOException {
-        return readDecoded(() -> decoded.read(scratch, 0, len));
+    /** Decoded bytes into a chunk: how many, or -1 at the end of the image. */
+    private interface ChunkReader {
+        int read(ByteBuffer chunk) throws IOException;
     }
 
-    private int readDecoded(ReadableByteChannel decoded, ByteBuffer chunk) throws IOException {
-        return readDecoded(() -> decoded.read(chunk));
+    private static ChunkReader throughArray(InputStream decoded) {
+        byte[] scratch = new byte[SCRATCH];
+        return chunk -> {
+            int n = decoded.read(scratch, 0, Math.min(scratch.length, chunk.remaining()));
+            if (n > 0) {
+                chunk.put(scratch, 0, n);
+            }
+            return n;
+        };
     }
 
-    private interface DecodedRead {
-        int read() throws IOException;
-    }
-
-    private int readDecoded(DecodedRead read) throws IOException {
+    private int readDecoded(ChunkReader reader, ByteBuffer chunk) throws IOException {
         try {
-            return read.read();
+            return reader.read(chunk);
         } catch (CorruptImageException e) {
             throw e.in(source);
         } catch (RuntimeException e) {

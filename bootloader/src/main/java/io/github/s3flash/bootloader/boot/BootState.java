@@ -29,14 +29,16 @@ public final class BootState {
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
     private final Path file;
-    private final Properties values;
+    private final String boot;
+    private final String job;
     private final double startedAt;
     private final long createdNanos = System.nanoTime();
     private volatile boolean writingStarted;
 
-    private BootState(Path file, Properties values, double startedAt, boolean writingStarted) {
+    private BootState(Path file, String boot, String job, double startedAt, boolean writingStarted) {
         this.file = file;
-        this.values = values;
+        this.boot = boot;
+        this.job = job;
         this.startedAt = startedAt;
         this.writingStarted = writingStarted;
     }
@@ -58,16 +60,16 @@ public final class BootState {
         } catch (NoSuchFileException e) {
             return fresh(file, boot, job, now);
         } catch (IOException | IllegalArgumentException e) {
-            return new BootState(file, stored, now, true);
+            return new BootState(file, boot, job, now, true);
         }
         if (!boot.equals(stored.getProperty("boot")) || !job.equals(stored.getProperty("job"))) {
             return fresh(file, boot, job, now);
         }
         try {
             double started = Double.parseDouble(stored.getProperty("started", ""));
-            return new BootState(file, stored, started, Boolean.parseBoolean(stored.getProperty("writing")));
+            return new BootState(file, boot, job, started, Boolean.parseBoolean(stored.getProperty("writing")));
         } catch (NumberFormatException e) {
-            return new BootState(file, stored, now, true);
+            return new BootState(file, boot, job, now, true);
         }
     }
 
@@ -76,17 +78,12 @@ public final class BootState {
      * from this start, and a restarted service cannot know that writing had begun.
      */
     public static BootState inMemory() {
-        return new BootState(null, new Properties(), Double.NaN, false);
+        return new BootState(null, null, null, Double.NaN, false);
     }
 
     private static BootState fresh(Path file, String boot, String job, double now) throws IOException {
-        var values = new Properties();
-        values.setProperty("boot", boot);
-        values.setProperty("job", job);
-        values.setProperty("started", Double.toString(now));
-        values.setProperty("writing", "false");
-        var state = new BootState(file, values, now, false);
-        state.save();
+        var state = new BootState(file, boot, job, now, false);
+        state.save(false);
         return state;
     }
 
@@ -106,20 +103,17 @@ public final class BootState {
     /** Records, before the first byte is written, that writing has begun. */
     public synchronized void markWritingStarted() throws IOException {
         if (!writingStarted) {
-            values.setProperty("writing", "true");
-            save();
+            save(true);
             writingStarted = true;
         }
     }
 
-    private void save() throws IOException {
+    private void save(boolean writing) throws IOException {
         if (file == null) {
             return;
         }
-        var text = new StringBuilder();
-        for (String key : values.stringPropertyNames().stream().sorted().toList()) {
-            text.append(key).append('=').append(values.getProperty(key).replace("\\", "\\\\")).append('\n');
-        }
+        String text = "boot=" + escape(boot) + "\njob=" + escape(job) + "\nstarted=" + startedAt + "\nwriting="
+                + writing + "\n";
         Path temp = file.resolveSibling(file.getFileName() + ".new");
         Files.writeString(temp, text);
         try {
@@ -127,6 +121,11 @@ public final class BootState {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** As {@link Properties#load} reads it back (a URI or device path needs no more than this). */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\");
     }
 
     private static double uptime() throws IOException {
