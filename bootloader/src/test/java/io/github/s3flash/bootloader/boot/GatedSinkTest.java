@@ -1,0 +1,106 @@
+package io.github.s3flash.bootloader.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.s3flash.api.BlockSink;
+import io.github.s3flash.api.BlockTarget;
+import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.testkit.LoopDevice;
+import io.github.s3flash.testkit.TestImages;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The point of no return where the bytes go: on a real loop device through the installed block
+ * sink, a first write that cannot be recorded, or that comes after a restore began, writes nothing
+ * (the device hashes the same before and after); a recorded one writes.
+ */
+class GatedSinkTest {
+
+    private static final int SIZE = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private static BlockSink installedSink() {
+        return ProviderRegistry.load().sinks().getFirst();
+    }
+
+    private static ByteBuffer chunk() {
+        ByteBuffer data = ByteBuffer.allocateDirect(64 << 10);
+        byte[] bytes = new byte[data.capacity()];
+        new Random(3).nextBytes(bytes);
+        return data.put(bytes).flip();
+    }
+
+    private static void fill(LoopDevice loop) throws IOException {
+        byte[] old = new byte[SIZE];
+        new Random(11).nextBytes(old);
+        try (OutputStream out = Files.newOutputStream(loop.device())) {
+            out.write(old);
+        }
+    }
+
+    @Test
+    void aFirstWriteThatCannotBeRecordedWritesNothing() throws IOException {
+        var watchdog = new Watchdog(() -> {
+            throw new IOException("read-only file system (injected)");
+        }, false);
+        try (var loop = LoopDevice.create(dir, SIZE)) {
+            fill(loop);
+            String before = TestImages.sha256(loop.read(SIZE));
+            try (BlockTarget target = new GatedSink(installedSink(), watchdog).open(loop.device(), Options.empty())) {
+                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FlashException.class)
+                        .hasMessageContaining("cannot record that writing begins (read-only file system (injected))")
+                        .hasMessageContaining("nothing is written");
+                assertThatThrownBy(() -> target.zero(0, 4096)).isInstanceOf(FlashException.class);
+            }
+            assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
+            assertThat(watchdog.state()).isEqualTo(Watchdog.State.ARMED);
+        }
+    }
+
+    @Test
+    void afterARestoreBeganNothingIsWritten() throws IOException {
+        var watchdog = new Watchdog();
+        assertThat(watchdog.claimRestore()).isTrue();
+        try (var loop = LoopDevice.create(dir, SIZE)) {
+            fill(loop);
+            String before = TestImages.sha256(loop.read(SIZE));
+            try (BlockTarget target = new GatedSink(installedSink(), watchdog).open(loop.device(), Options.empty())) {
+                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FlashException.class)
+                        .hasMessageContaining("the watchdog is restoring the old boot; nothing is written");
+            }
+            assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aRecordedFirstWriteGoesAhead() throws IOException {
+        var records = new AtomicInteger();
+        var watchdog = new Watchdog(records::incrementAndGet, false);
+        try (var loop = LoopDevice.create(dir, SIZE)) {
+            ByteBuffer data = chunk();
+            byte[] expected = new byte[data.remaining()];
+            data.duplicate().get(expected);
+            try (BlockTarget target = new GatedSink(installedSink(), watchdog).open(loop.device(), Options.empty())) {
+                target.write(0, data);
+                target.write(expected.length, chunk());
+                target.force();
+            }
+            assertThat(loop.read(expected.length)).isEqualTo(expected);
+            assertThat(records).hasValue(1);
+            assertThat(watchdog.state()).isEqualTo(Watchdog.State.STOOD_DOWN);
+        }
+    }
+}
