@@ -2,7 +2,6 @@ package io.github.s3flash.bootloader.boot;
 
 import io.github.s3flash.api.BlockSink;
 import io.github.s3flash.api.BlockTarget;
-import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.TargetGeometry;
 import java.io.IOException;
@@ -40,17 +39,18 @@ final class GatedSink implements BlockSink {
         return new BlockTarget() {
             private boolean cleared;
 
-            private void gate() throws FlashException {
+            private void gate() throws FirstWriteRefusedException {
                 if (!cleared) {
                     boolean mayWrite;
                     try {
                         mayWrite = watchdog.standDown();
                     } catch (IOException e) {
-                        throw new FlashException("cannot record that writing begins (" + e.getMessage()
-                                + "), which a restarted flash service must know; nothing is written", e);
+                        throw new FirstWriteRefusedException("cannot record that writing begins (" + e.getMessage()
+                                + "), which a restarted flash service must know; nothing is written", e, true);
                     }
                     if (!mayWrite) {
-                        throw new FlashException("the watchdog is restoring the old boot; nothing is written");
+                        throw new FirstWriteRefusedException("the watchdog is restoring the old boot; nothing is"
+                                + " written", null, false);
                     }
                     cleared = true;
                 }

@@ -60,7 +60,7 @@ class GatedSinkTest {
             fill(loop);
             String before = TestImages.sha256(loop.read(SIZE));
             try (BlockTarget target = new GatedSink(installedSink(), watchdog).open(loop.device(), Options.empty())) {
-                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FlashException.class)
+                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FirstWriteRefusedException.class)
                         .hasMessageContaining("cannot record that writing begins (read-only file system (injected))")
                         .hasMessageContaining("nothing is written");
                 assertThatThrownBy(() -> target.zero(0, 4096)).isInstanceOf(FlashException.class);
@@ -78,8 +78,9 @@ class GatedSinkTest {
             fill(loop);
             String before = TestImages.sha256(loop.read(SIZE));
             try (BlockTarget target = new GatedSink(installedSink(), watchdog).open(loop.device(), Options.empty())) {
-                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FlashException.class)
-                        .hasMessageContaining("the watchdog is restoring the old boot; nothing is written");
+                assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FirstWriteRefusedException.class)
+                        .hasMessageContaining("the watchdog is restoring the old boot; nothing is written")
+                        .matches(e -> !((FlashException) e).retryable(), "not retryable");
             }
             assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
         }

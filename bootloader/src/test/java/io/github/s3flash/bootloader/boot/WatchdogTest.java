@@ -48,6 +48,96 @@ class WatchdogTest {
         assertThat(records).hasValue(1);
     }
 
+    /**
+     * Item 11 of issue 13: the first write is recorded only after it won. A restore that won first
+     * leaves the record untouched, so a restarted service still knows nothing was written.
+     */
+    @Test
+    void aFirstWriteAfterARestoreWonIsNeverRecorded() throws IOException {
+        var records = new AtomicInteger();
+        var w = new Watchdog(records::incrementAndGet, false);
+        assertThat(w.claimRestore()).isTrue();
+        assertThat(w.standDown()).isFalse();
+        assertThat(records).hasValue(0);
+    }
+
+    @Test
+    void aRestoreAskedForWhileTheFirstWriteIsRecordedWaitsAndLosesWhenTheRecordIsMade() throws Exception {
+        var recording = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var w = new Watchdog(() -> {
+            recording.countDown();
+            await(release);
+        }, false);
+        var writer = Thread.ofPlatform().start(() -> standDown(w));
+        recording.await();
+        var restore = new java.util.concurrent.CompletableFuture<Boolean>();
+        Thread.ofPlatform().start(() -> restore.complete(w.claimRestore()));
+        Thread.sleep(300);
+        assertThat(restore).as("the restore waits while the first write is recorded").isNotDone();
+        assertThat(w.state()).isEqualTo(Watchdog.State.STANDING_DOWN);
+        release.countDown();
+        writer.join();
+        assertThat(restore.get()).isFalse();
+        assertThat(w.state()).isEqualTo(Watchdog.State.STOOD_DOWN);
+    }
+
+    @Test
+    void aRestoreAskedForWhileTheFirstWriteIsRecordedWinsWhenTheRecordFails() throws Exception {
+        var recording = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var w = new Watchdog(() -> {
+            recording.countDown();
+            await(release);
+            throw new IOException("read-only file system (injected)");
+        }, false);
+        var writer = new java.util.concurrent.CompletableFuture<Throwable>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                w.standDown();
+                writer.complete(null);
+            } catch (IOException e) {
+                writer.complete(e);
+            }
+        });
+        recording.await();
+        var restore = new java.util.concurrent.CompletableFuture<Boolean>();
+        Thread.ofPlatform().start(() -> restore.complete(w.claimRestore()));
+        Thread.sleep(300);
+        assertThat(restore).isNotDone();
+        release.countDown();
+        assertThat(writer.get()).hasMessageContaining("injected");
+        assertThat(restore.get()).isTrue();
+        assertThat(w.state()).isEqualTo(Watchdog.State.RESTORING);
+    }
+
+    /** The record itself: after a restore won, the boot state on disk still says nothing was written. */
+    @Test
+    void theBootStateSaysNothingWasWrittenAfterARestoreWon(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        BootState state = BootState.open(dir, "/dev/vda s3://b/k");
+        var w = new Watchdog(state::markWritingStarted, state.writingStarted());
+        assertThat(w.claimRestore()).isTrue();
+        assertThat(w.standDown()).isFalse();
+        assertThat(BootState.open(dir, "/dev/vda s3://b/k").writingStarted()).isFalse();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void standDown(Watchdog w) {
+        try {
+            w.standDown();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aWatchdogOfARunAfterWritingBeganNeverFires() throws InterruptedException {
         var w = new Watchdog(() -> { }, true);
