@@ -28,14 +28,16 @@ refuse() {
 [ -f "$keys" ] || refuse "$keys is not a file"
 size=$(wc -c < "$keys" | tr -d ' ')
 [ "$size" -le 65536 ] || refuse "$keys is larger than 65536 bytes"
-[ "$size" -gt 0 ] && [ "$(tail -c 1 "$keys" | od -An -c | tr -d ' ')" = '\n' ] \
-    || refuse "the authorized_keys file must end with a newline"
+# "--" before the file name: a name that starts with - is a file, never an option.
+if [ "$size" -eq 0 ] || [ "$(tail -c 1 -- "$keys" | od -An -c | tr -d ' ')" != '\n' ]; then
+    refuse "the authorized_keys file must end with a newline"
+fi
 [ "$(tr -d '\n\040-\176' < "$keys" | wc -c | tr -d ' ')" -eq 0 ] \
     || refuse "the authorized_keys file holds a control or non-ASCII byte: only SSH public key lines are accepted"
 key='(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [ -~]*)?'
-bad=$(grep -nEv "^\$|^#|^$key\$" "$keys" | head -n 1 | cut -d: -f1 || true)
+bad=$(grep -nEv -e "^\$|^#|^$key\$" -- "$keys" | head -n 1 | cut -d: -f1 || true)
 [ -z "$bad" ] || refuse "line $bad of the authorized_keys file is not an SSH public key (expected 'ssh-ed25519 AAAA... comment'; key options are not accepted)"
-grep -Eq "^$key\$" "$keys" || refuse "the authorized_keys file holds no SSH public key"
+grep -Eq -e "^$key\$" -- "$keys" || refuse "the authorized_keys file holds no SSH public key"
 
 tmp=$initrd.tmp
 cpio=$initrd.cpio.tmp
@@ -57,7 +59,7 @@ entry() {
     entry root $((0040700)) 1 2 0
     entry root/.ssh $((0040700)) 2 2 0
     entry root/.ssh/authorized_keys $((0100600)) 3 1 "$size"
-    cat "$keys"
+    cat -- "$keys"
     written=$((written + size))
     zeros $(((4 - written % 4) % 4))
     entry 'TRAILER!!!' 0 0 1 0

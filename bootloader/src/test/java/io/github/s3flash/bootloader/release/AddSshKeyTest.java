@@ -141,6 +141,21 @@ class AddSshKeyTest {
         }
     }
 
+    /** Item 15 of issue 13: a key file whose name starts with - is a file to the script, never an option. */
+    @Test
+    void aKeyFileNamedLikeAnOptionIsReadAsAFile() throws IOException {
+        Path[] dirs = releases();
+        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
+        Files.writeString(cwd.resolve("-n"), ED25519);
+        ReleaseFiles.Run sh = ReleaseFiles.sh(java.util.Map.of(), cwd, dirs[0].resolve("add_ssh_key.sh"), "-n");
+        assertThat(sh.exit()).as(sh.err()).isZero();
+        ReleaseFiles.Run cli = ReleaseFiles.cli("initrd", "add-ssh-key", "--initrd",
+                dirs[1].resolve("initrd.gz").toString(), "--", cwd.resolve("-n").toString());
+        assertThat(cli.exit()).as(cli.err()).isZero();
+        assertThat(ReleaseFiles.gzipMembers(Files.readAllBytes(dirs[0].resolve("initrd.gz"))).get(1))
+                .isEqualTo(ReleaseFiles.gzipMembers(Files.readAllBytes(dirs[1].resolve("initrd.gz"))).get(1));
+    }
+
     @Test
     void aMissingInitrdOrKeyFileIsRefused() throws IOException {
         Path dir = ReleaseFiles.release(tmp.resolve("empty"));

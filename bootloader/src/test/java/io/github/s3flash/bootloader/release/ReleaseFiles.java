@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -42,9 +43,22 @@ final class ReleaseFiles {
 
     /** Runs a shell tool with /bin/sh (dash on Debian: POSIX, no bash features). */
     static Run sh(Path script, String... args) throws IOException {
+        return sh(Map.of(), null, script, args);
+    }
+
+    /**
+     * Runs a shell tool with /bin/sh, with {@code env} laid over the environment, in {@code cwd} (null:
+     * this process's).
+     */
+    static Run sh(Map<String, String> env, Path cwd, Path script, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("/bin/sh", script.toString()));
         command.addAll(List.of(args));
-        return run(command);
+        var builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        if (cwd != null) {
+            builder.directory(cwd.toFile());
+        }
+        return run(builder);
     }
 
     /** Runs the packaged s3flash CLI on the module path, with Commons Compress resolved as build hosts do. */
@@ -60,8 +74,12 @@ final class ReleaseFiles {
     }
 
     private static Run run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        return run(new ProcessBuilder(command));
+    }
+
+    private static Run run(ProcessBuilder builder) throws IOException {
+        List<String> command = builder.command();
+        Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> {
