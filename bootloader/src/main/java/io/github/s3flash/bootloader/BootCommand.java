@@ -3,7 +3,6 @@ package io.github.s3flash.bootloader;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.bootloader.boot.BootConfig;
 import io.github.s3flash.bootloader.boot.BootService;
-import io.github.s3flash.bootloader.boot.BootState;
 import io.github.s3flash.bootloader.boot.KernelCommandLine;
 import io.github.s3flash.bootloader.boot.RootDevice;
 import java.io.IOException;
@@ -21,20 +20,27 @@ import picocli.CommandLine.Spec;
 
 /** {@code s3flash boot}: what the in-memory OS runs on boot. */
 @Command(name = "boot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Flash on boot, as the bootloader's in-memory OS does: read root= and source= from the",
-            "kernel command line, wait for the disk, flash, verify, reboot. If nothing is written before the",
-            "watchdog fires (s3flash.watchdog=, default 1000 s), or a check fails that can never pass,",
-            "restore /boot.bak over /boot on the root file system and reboot into the old OS."},
+        description = {"Flash on boot, as the bootloader's in-memory OS does: read root= and source=",
+            "from the kernel command line, wait for the disk, flash, verify, reboot. If",
+            "nothing is written before the watchdog fires (s3flash.watchdog=, default",
+            "1000 s), a check fails that can never pass, or the command line cannot be",
+            "used, restore /boot.bak where GRUB reads /boot and reboot into the old OS.",
+            "Only when no restore is possible (no usable root=, no disk, no /boot.bak)",
+            "does it stay up."},
         footer = {"", "Kernel command line:",
             "  root=<path|UUID=..|LABEL=..|PARTUUID=..|PARTLABEL=..>   the disk to flash",
             "  source=<bucket/key|URI>   the image (bucket/key means S3)",
             "  s3flash.codec=  s3flash.sha256=  s3flash.watchdog=<s>  s3flash.endpoint=<url>",
             "  s3flash.verify=<bool>  s3flash.zero=<mode>  s3flash.after=reboot|poweroff|none",
-            "  s3flash.progress=<s>  s3flash.option.<key>=<value>",
-            "", "Exit codes: 0 flashed, 6 old boot restored, 2 bad command line or kernel options."})
+            "  s3flash.progress=<s>  s3flash.bootfs=<UUID=..|/dev/..>",
+            "  s3flash.option.<key>=<value>",
+            "Every value is checked against the schema configure_bootloader.sh applies.",
+            "", "Exit codes: 0 flashed, 6 old boot restored (rebooting),",
+            "7 no restore possible (staying up), 2 bad usage of this command."})
 final class BootCommand implements Callable<Integer> {
 
     static final int RESTORED = 6;
+    static final int STAYING_UP = 7;
 
     @Spec
     private CommandSpec spec;
@@ -63,17 +69,6 @@ final class BootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        BootConfig config;
-        try {
-            config = BootConfig.from(KernelCommandLine.parse(Files.readString(cmdline)));
-            new RootDevice(devDir).path(config.root());
-        } catch (IOException e) {
-            err.println("s3flash boot: cannot read the kernel command line from " + cmdline + ": " + e.getMessage());
-            return ExitCode.USAGE;
-        } catch (IllegalArgumentException e) {
-            err.println("s3flash boot: " + e.getMessage());
-            return ExitCode.USAGE;
-        }
         long start = System.nanoTime();
         var console = new java.util.function.Consumer<String>() {
             @Override
@@ -82,19 +77,25 @@ final class BootCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        BootState state;
+        var roots = new RootDevice(devDir);
+        KernelCommandLine kernel;
         try {
-            state = BootState.open(stateDir, config.root() + " " + config.source());
-        } catch (IOException | RuntimeException e) {
-            console.accept("cannot keep the flash service's state in " + stateDir + " (" + e.getMessage()
-                    + "): the watchdog counts from this start, and if this service is restarted after writing"
-                    + " began it cannot know that");
-            state = BootState.inMemory();
+            kernel = KernelCommandLine.parse(Files.readString(cmdline));
+        } catch (IOException e) {
+            console.accept("cannot read the kernel command line from " + cmdline + " (" + e.getMessage()
+                    + "): the disk to flash and the old boot are unknown, so nothing is flashed or restored");
+            return STAYING_UP;
         }
-        var service = new BootService(config, state, ProviderRegistry.load(), new RootDevice(devDir), this::power, console,
-                interval -> new ProgressPrinter(err, ProgressPrinter.Mode.log, interval));
-        BootService.Outcome outcome = service.run();
-        return outcome == BootService.Outcome.FLASHED ? ExitCode.OK : RESTORED;
+        return exitCode(BootService.boot(kernel, stateDir, ProviderRegistry.load(), roots, this::power, console,
+                interval -> new ProgressPrinter(err, ProgressPrinter.Mode.log, interval)));
+    }
+
+    private static int exitCode(BootService.Outcome outcome) {
+        return switch (outcome) {
+            case FLASHED -> ExitCode.OK;
+            case RESTORED -> RESTORED;
+            case STAYING_UP -> STAYING_UP;
+        };
     }
 
     private void power(BootConfig.After action) throws IOException {

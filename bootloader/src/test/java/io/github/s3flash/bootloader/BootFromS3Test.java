@@ -107,7 +107,7 @@ class BootFromS3Test {
     @Test
     void anObjectThatNeverAppearsRestoresTheOldBootAfterTheWatchdog() throws Exception {
         Path calls = dir.resolve("reboots");
-        try (var root = Ext4RootFixture.create(dir)) {
+        try (var root = Ext4RootFixture.create(dir, "fleet-images/not/uploaded.img.lz4")) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device()
                     + " source=fleet-images/not/uploaded.img.lz4 s3flash.endpoint=" + s3.endpoint()
                     + " s3flash.watchdog=4\n");
@@ -119,6 +119,49 @@ class BootFromS3Test {
                     .contains("watchdog: nothing written 4 s after the flash service first started")
                     .contains("restored /boot from /boot.bak on " + root.device());
             assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+        }
+    }
+
+    /**
+     * Item 12 of issue 13: after the point of no return the service keeps retrying, opening the source
+     * anew each time. A corrupt object fails after writing began; the right one, uploaded under the same
+     * key while the service waits (it says what for), is picked up (a new ETag) and flashed.
+     */
+    @Test
+    void aCorruptObjectReplacedUnderTheSameKeyWhileTheServiceRetriesIsFlashed() throws Exception {
+        long seed = Seeds.next();
+        byte[] image = TestImages.diskLike(new Random(seed), 24 << 20);
+        Path raw = Files.write(dir.resolve("disk.img"), image);
+        Path good = dir.resolve("disk.img.lz4");
+        var lz4 = new ProcessBuilder("lz4", "-q", "-f", raw.toString(), good.toString()).inheritIO().start();
+        assertThat(lz4.waitFor()).isZero();
+        byte[] corrupt = Files.readAllBytes(good);
+        // Near the end: the first chunks are written before the decoder meets the damage.
+        for (int i = corrupt.length * 9 / 10; i < corrupt.length * 9 / 10 + 64; i++) {
+            corrupt[i] ^= (byte) 0x5a;
+        }
+        Path bad = Files.write(dir.resolve("corrupt.img.lz4"), corrupt);
+        String key = "s3://fleet-images/os/replaced.img.lz4";
+        s3.aws("s3", "cp", bad.toString(), key);
+        Path calls = dir.resolve("reboots");
+        try (var loop = LoopDevice.create(dir, 32 << 20)) {
+            Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
+                    + " source=fleet-images/os/replaced.img.lz4 s3flash.endpoint=" + s3.endpoint()
+                    + " s3flash.sha256=" + TestImages.sha256(image) + " s3flash.watchdog=300"
+                    + " s3flash.option.chunk-size=1m\n");
+            var boot = new CliProcess.Running(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+                    "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
+            assertThat(boot.awaitErr("flash failed after writing began", Duration.ofMinutes(2)))
+                    .as("the corrupt object fails after writing began:\n%s", boot.err()).isTrue();
+            s3.aws("s3", "cp", good.toString(), key);
+            var r = boot.finish();
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
+            assertThat(Files.readAllLines(calls)).containsExactly("reboot");
+            assertThat(r.err()).contains("then opening s3://fleet-images/os/replaced.img.lz4 anew and flashing the"
+                    + " whole image again (an object replaced meanwhile is picked up")
+                    .contains("sha256 " + TestImages.sha256(image))
+                    .doesNotContain("restored");
         }
     }
 

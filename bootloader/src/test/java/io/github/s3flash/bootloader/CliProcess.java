@@ -67,6 +67,65 @@ final class CliProcess {
         return run(command);
     }
 
+    /** A CLI started on the module path, whose stderr lines can be awaited while it runs. */
+    static final class Running {
+        private final Process process;
+        private final List<String> errLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final CompletableFuture<String> out;
+        private final CompletableFuture<Void> err;
+
+        Running(java.util.Map<String, String> env, String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(java().toString(), NATIVE_ACCESS));
+            command.addAll(List.of("-p", LIB + File.pathSeparator + JAR, "-m", "io.github.s3flash.bootloader/" + MAIN));
+            command.addAll(List.of(args));
+            var builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            process = builder.start();
+            process.getOutputStream().close();
+            // Threads of their own: the common pool may have a single worker, which one blocking read would hold.
+            out = new CompletableFuture<>();
+            err = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> out.complete(slurp(process.getInputStream())));
+            Thread.ofPlatform().daemon().start(() -> {
+                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream()))) {
+                    reader.lines().forEach(errLines::add);
+                } catch (IOException e) {
+                    errLines.add("(unreadable: " + e + ")");
+                }
+                err.complete(null);
+            });
+        }
+
+        /** Waits until a stderr line contains {@code text}; false if the process ended or time ran out first. */
+        boolean awaitErr(String text, java.time.Duration timeout) throws InterruptedException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < end) {
+                if (errLines.stream().anyMatch(l -> l.contains(text))) {
+                    return true;
+                }
+                if (!process.isAlive() && err.isDone()) {
+                    return false;
+                }
+                Thread.sleep(50);
+            }
+            return false;
+        }
+
+        /** The stderr lines so far. */
+        String err() {
+            return String.join("\n", errLines);
+        }
+
+        Result finish() throws IOException, InterruptedException {
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IOException("s3flash did not finish in 5 minutes");
+            }
+            err.join();
+            return new Result(process.exitValue(), out.join(), String.join("\n", errLines) + "\n");
+        }
+    }
+
     static Result run(List<String> command) throws IOException {
         return run(command, java.util.Map.of());
     }

@@ -220,14 +220,40 @@ class CliTest {
         }
     }
 
+    /**
+     * A typo in a kernel option (issue 13, item 1): boot mode cannot use the command line, so it restores
+     * the old boot at once, says why, and reboots into the old OS: exit 6, never a machine stranded in
+     * the in-memory OS.
+     */
     @Test
-    void bootModeRefusesUnknownKernelOptionsListingTheValidOnes() throws IOException {
-        Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=/dev/vda source=bucket/key s3flash.wachdog=5");
-        var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", "false");
-        assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.USAGE);
-        assertThat(r.err()).contains("unknown kernel option s3flash.wachdog=5").contains("s3flash.watchdog");
+    void bootModeGivenAnUnknownKernelOptionRestoresTheOldBootAtOnceSayingWhy() throws IOException {
+        Path calls = dir.resolve("reboots");
+        Path hook = Files.writeString(dir.resolve("reboot-hook"), "#!/bin/sh\necho reboot >> " + calls + "\n");
+        hook.toFile().setExecutable(true);
+        try (var root = io.github.s3flash.bootloader.boot.Ext4RootFixture.create(dir, "my-bucket/os.img.lz4")) {
+            Path cmdline = Files.writeString(dir.resolve("cmdline"), "BOOT_IMAGE=/boot/vmlinuz root=" + root.device()
+                    + " source=my-bucket/os.img.lz4 s3flash.wachdog=5 console=ttyS0\n");
+            var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", hook.toString(),
+                    "--state-dir", dir.resolve("state").toString());
+            assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
+            assertThat(r.err()).contains("the kernel command line cannot be used: unknown option s3flash.wachdog,"
+                    + " did you mean s3flash.watchdog?").contains("Valid kernel options: root=")
+                    .contains("restored /boot from /boot.bak on " + root.device()).contains("rebooting into the old OS");
+            assertThat(Files.readAllLines(calls)).containsExactly("reboot");
+            assertThat(root.files()).isEqualTo(io.github.s3flash.bootloader.boot.Ext4RootFixture.restoredLayout());
+        }
         var help = CliProcess.modulePath("boot", "--help");
-        assertThat(help.out()).contains("--cmdline=FILE").contains("--reboot-command=CMD").contains("s3flash.after=");
+        assertThat(help.out()).contains("--cmdline=FILE").contains("--reboot-command=CMD").contains("s3flash.after=")
+                .contains("7 no restore possible (staying up)");
+    }
+
+    @Test
+    void bootModeWithoutRootStaysUpAndSaysNoRestoreIsPossible() throws IOException {
+        Path cmdline = Files.writeString(dir.resolve("cmdline"), "source=my-bucket/os.img.lz4 s3flash.watchdog=5\n");
+        var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command", "false",
+                "--state-dir", dir.resolve("state").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.STAYING_UP);
+        assertThat(r.err()).contains("root= is missing").contains("no restore is possible, so this machine stays up");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.s3flash.bootloader.boot;
 
 import io.github.s3flash.api.AmbiguousProviderException;
+import io.github.s3flash.api.BlockSink;
 import io.github.s3flash.api.CorruptImageException;
 import io.github.s3flash.api.FlashPlan;
 import io.github.s3flash.api.FlashResult;
@@ -11,12 +12,17 @@ import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.api.TargetTooSmallException;
+import io.github.s3flash.api.TargetUnavailableException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,11 +32,16 @@ import java.util.function.Function;
  * could be written before the watchdog fires (or a check fails that can never pass), restore the
  * old boot and reboot into the old OS. After the first byte is written, failures retry the whole
  * flash until it succeeds, since the disk holds no bootable system in between.
+ *
+ * <p>Every way out boots a system or says why it cannot: a command line boot mode cannot use
+ * restores the old boot at once ({@link #unusableCommandLine}); only when no restore is possible (no
+ * usable {@code root=}, no root device, no {@code /boot.bak} where GRUB reads) does the service end
+ * with {@link Outcome#STAYING_UP}, and the in-memory OS stays up for SSH.
  */
 public final class BootService {
 
-    /** How the service ended (in real life the machine reboots before anyone reads this). */
-    public enum Outcome { FLASHED, RESTORED }
+    /** How the service ended (in real life the machine reboots before anyone reads this, unless it stays up). */
+    public enum Outcome { FLASHED, RESTORED, STAYING_UP }
 
     /** Runs the reboot or power-off command. */
     @FunctionalInterface
@@ -40,6 +51,8 @@ public final class BootService {
 
     private static final List<String> DISK_MODULES = List.of("nvme", "virtio_blk", "virtio_scsi", "xen_blkfront",
             "sd_mod");
+    private static final String STAYING_UP = "no restore is possible, so this machine stays up in the in-memory OS"
+            + " (SSH as root with a key added by add_ssh_key.sh); nothing reboots it";
 
     private final BootConfig config;
     private final ProviderRegistry registry;
@@ -50,7 +63,10 @@ public final class BootService {
     private final BootRestorer restorer;
     private final BootState state;
     private final Watchdog watchdog;
+    private final Duration workerGrace;
+    private final BackOff backOff;
     private final CountDownLatch done = new CountDownLatch(1);
+    private final AtomicBoolean restoring = new AtomicBoolean();
     private final AtomicInteger restores = new AtomicInteger();
     private volatile Outcome outcome;
     private volatile Path rootDevice;
@@ -58,6 +74,18 @@ public final class BootService {
 
     public BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
             Consumer<String> log, Function<Duration, ProgressListener> progress) {
+        this(config, state, registry, roots, power, log, progress, Duration.ofSeconds(30), BackOff.BOOT);
+    }
+
+    /**
+     * @param workerGrace how long a restore waits for the flash worker to let go of the disk before it
+     *     says on the console that it is still waiting (it waits on: mounting a disk the worker holds
+     *     would fail)
+     * @param backOff the waits between whole flash attempts
+     */
+    BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
+            Consumer<String> log, Function<Duration, ProgressListener> progress, Duration workerGrace,
+            BackOff backOff) {
         this.config = config;
         this.state = state;
         this.watchdog = new Watchdog(state::markWritingStarted, state.writingStarted());
@@ -67,16 +95,22 @@ public final class BootService {
         this.log = log;
         this.progress = progress;
         this.restorer = new BootRestorer(log);
+        this.workerGrace = workerGrace;
+        this.backOff = backOff;
     }
 
     public Watchdog watchdog() {
         return watchdog;
     }
 
-    /** Runs until the image is flashed or the old boot is restored; returns which. */
+    /** Runs until the image is flashed, the old boot is restored, or no restore is possible; returns which. */
     public Outcome run() throws InterruptedException {
-        log.accept("boot mode: flashing " + ImageLocations.redact(config.source()) + " onto root=" + config.root() + "; watchdog "
-                + config.watchdog().toSeconds() + " s");
+        log.accept("boot mode: flashing " + ImageLocations.redact(config.source()) + " onto root=" + config.root()
+                + "; watchdog " + config.watchdog().toSeconds() + " s");
+        if (config.sha256() == null) {
+            log.accept("the image is not checked against a known hash: there is no s3flash.sha256= on the kernel"
+                    + " command line, so only the codec's own checksums (where the image has them) check the bytes");
+        }
         Duration elapsed = elapsedSinceFirstStart();
         if (state.writingStarted()) {
             log.accept("writing began in an earlier run of the flash service in this boot: the old boot is gone,"
@@ -86,14 +120,18 @@ public final class BootService {
                     + " counts from then");
         }
         Duration left = config.watchdog().minus(elapsed);
-        Thread timer = watchdog.start(left.isNegative() ? Duration.ZERO : left, () -> restoreAndReboot(
-                "watchdog: nothing written " + config.watchdog().toSeconds()
-                        + " s after the flash service first started"));
+        Thread timer = watchdog.start(left.isNegative() ? Duration.ZERO : left, this::expireWatchdog);
         worker = Thread.ofPlatform().name("s3flash-boot").daemon().start(this::flashUntilDone);
         done.await();
         timer.interrupt();
         worker.interrupt();
         return outcome;
+    }
+
+    /** What the watchdog does when it fires (tests call it to fire it at a moment of their choosing). */
+    void expireWatchdog() {
+        restoreAndReboot("watchdog: nothing written " + config.watchdog().toSeconds()
+                + " s after the flash service first started");
     }
 
     private Duration elapsedSinceFirstStart() {
@@ -108,27 +146,34 @@ public final class BootService {
 
     private void flashUntilDone() {
         var gated = ProviderRegistry.of(registry.sources(), registry.codecs(),
-                registry.sinks().stream().map(s -> (io.github.s3flash.api.BlockSink) new GatedSink(s, watchdog))
-                        .toList());
+                registry.sinks().stream().map(s -> (BlockSink) new GatedSink(s, watchdog)).toList());
         var flasher = new Flasher(gated);
         boolean modulesLoaded = false;
         int attempt = 0;
         while (done.getCount() > 0) {
             attempt++;
             try {
-                Path device = roots.resolve(config.root());
+                Path device;
+                try {
+                    device = roots.resolve(config.root());
+                } catch (TargetUnavailableException e) {
+                    log.accept(e.getMessage());
+                    finish(Outcome.STAYING_UP, BootConfig.After.NONE);
+                    return;
+                }
                 if (device == null) {
                     if (!modulesLoaded) {
-                        loadDiskModules();
+                        loadDiskModules(roots.path(config.root()));
                         modulesLoaded = true;
                         continue;
                     }
-                    throw new io.github.s3flash.api.TargetUnavailableException("root device " + roots.path(config.root())
-                            + " (root=" + config.root() + ") has not appeared", null, true);
+                    throw new TargetUnavailableException("root device " + roots.path(config.root()) + " (root="
+                            + config.root() + ") has not appeared", null, true);
                 }
                 rootDevice = device;
+                // Boot mode writes block devices only: never create or truncate a file, whatever the options say.
                 FlashPlan plan = new FlashPlan(config.source(), device, config.codec(), config.sha256(),
-                        config.options());
+                        config.options().with("create", null));
                 FlashResult result = flasher.flash(plan, progress.apply(config.progressInterval()));
                 report(result);
                 finish(Outcome.FLASHED, config.after());
@@ -140,15 +185,20 @@ public final class BootService {
                     return;
                 }
                 boolean written = watchdog.state() == Watchdog.State.STOOD_DOWN;
+                String cause = e instanceof Error ? e.toString() : e.getMessage();
                 if (!written && permanent(e)) {
-                    restoreAndReboot("a check that can never pass failed: " + e.getMessage());
+                    restoreAndReboot("a check that can never pass failed: " + cause);
                     return;
                 }
-                Duration delay = backOff(attempt);
-                String cause = e instanceof Error ? e.toString() : e.getMessage();
-                log.accept((written ? "flash failed after writing began (the disk holds a partial image; retrying the"
-                        + " whole flash): " : "flash not started: ") + cause + "; attempt " + attempt
-                        + ", retrying in " + delay.toMillis() / 1000.0 + " s");
+                Duration delay = backOff.delay(attempt, ThreadLocalRandom.current());
+                String wait = seconds(delay);
+                log.accept(written
+                        ? "flash failed after writing began (the disk holds a partial image until a flash completes): "
+                                + cause + "; attempt " + attempt + "; waiting " + wait + " s, then opening "
+                                + ImageLocations.redact(config.source()) + " anew and flashing the whole image again"
+                                + " (an object replaced meanwhile is picked up; attempts go on, at most "
+                                + backOff.cap().toMinutes() + " min apart, until one succeeds)"
+                        : "flash not started: " + cause + "; attempt " + attempt + ", retrying in " + wait + " s");
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException ie) {
@@ -165,13 +215,16 @@ public final class BootService {
                 || e instanceof CorruptImageException || e instanceof IllegalArgumentException;
     }
 
-    private static Duration backOff(int attempt) {
-        long cap = Math.min(60_000, 1000L << Math.min(attempt - 1, 6));
-        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
     }
 
-    private void loadDiskModules() {
-        log.accept("root device " + roots.path(config.root()) + " not present; loading disk drivers " + DISK_MODULES);
+    private void loadDiskModules(Path missing) {
+        loadDiskModules(missing, log);
+    }
+
+    private static void loadDiskModules(Path missing, Consumer<String> log) {
+        log.accept("root device " + missing + " not present; loading disk drivers " + DISK_MODULES);
         for (String module : DISK_MODULES) {
             try {
                 new ProcessBuilder("modprobe", "-q", module).redirectErrorStream(true)
@@ -191,32 +244,68 @@ public final class BootService {
             log.accept(why + "; but writing has begun, so the old boot is gone: the flash goes on");
             return;
         }
-        log.accept(why + "; restoring the original boot from /boot.bak");
-        stopWorker();
-        Path device = rootDevice != null ? rootDevice : roots.resolve(config.root());
-        try {
-            if (device == null) {
-                log.accept("cannot restore: root device " + roots.path(config.root()) + " is not present");
-            } else {
-                restores.incrementAndGet();
-                restorer.restore(device);
-            }
-        } catch (IOException e) {
-            log.accept("restore failed: " + e.getMessage());
+        if (!restoring.compareAndSet(false, true)) {
+            return;
         }
-        finish(Outcome.RESTORED, BootConfig.After.REBOOT);
+        log.accept(why + "; restoring the original boot from /boot.bak");
+        awaitWorker();
+        Outcome result = restoreOldBoot(config.restore(), rootDevice, roots, restorer, log);
+        if (result == Outcome.RESTORED) {
+            restores.incrementAndGet();
+        }
+        finish(result, result == Outcome.RESTORED ? BootConfig.After.REBOOT : BootConfig.After.NONE);
     }
 
-    /** Stops a flash still waiting for its first write, so it lets go of the device before it is mounted. */
-    private void stopWorker() {
+    /**
+     * Stops a flash still waiting for its first write and waits until it has let go of the device: the
+     * restore mounts it, which fails while the flash holds it open exclusively.
+     */
+    private void awaitWorker() {
         Thread flashing = worker;
-        if (flashing != null && flashing != Thread.currentThread()) {
-            flashing.interrupt();
-            try {
-                flashing.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (flashing == null || flashing == Thread.currentThread()) {
+            return;
+        }
+        flashing.interrupt();
+        try {
+            if (!flashing.join(workerGrace)) {
+                log.accept("the flash worker still holds root=" + config.root() + " (it cannot write: the restore"
+                        + " has won); waiting for it to let go before mounting the disk");
+                while (!flashing.join(Duration.ofSeconds(30))) {
+                    log.accept("still waiting for the flash worker to let go of root=" + config.root());
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Puts the old boot back where GRUB reads it: RESTORED, or STAYING_UP when that is not possible (the
+     * console says why).
+     */
+    private static Outcome restoreOldBoot(RestoreTarget target, Path knownDevice, RootDevice roots,
+            BootRestorer restorer, Consumer<String> log) {
+        try {
+            Path device = knownDevice != null ? knownDevice : roots.resolve(target.root());
+            if (device == null) {
+                log.accept("cannot restore: root device " + roots.path(target.root()) + " (root=" + target.root()
+                        + ") is not present");
+                return Outcome.STAYING_UP;
+            }
+            Path bootFs = null;
+            if (target.bootFs() != null) {
+                bootFs = roots.resolve(target.bootFs());
+                if (bootFs == null) {
+                    log.accept("cannot restore: the /boot file system s3flash.bootfs=" + target.bootFs()
+                            + " is not present");
+                    return Outcome.STAYING_UP;
+                }
+            }
+            restorer.restore(device, bootFs, target.grubArguments());
+            return Outcome.RESTORED;
+        } catch (IOException e) {
+            log.accept("restore failed: " + e.getMessage());
+            return Outcome.STAYING_UP;
         }
     }
 
@@ -231,20 +320,110 @@ public final class BootService {
         }
         outcome = result;
         try {
-            if (action != BootConfig.After.NONE) {
-                log.accept((action == BootConfig.After.REBOOT ? "rebooting" : "powering off")
-                        + (result == Outcome.RESTORED ? " into the old OS" : " into the new image"));
-                power.perform(action);
-            }
-        } catch (IOException e) {
-            log.accept("could not " + action.name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage());
+            perform(power, action, result, log);
         } finally {
             done.countDown();
         }
     }
 
+    private static void perform(Power power, BootConfig.After action, Outcome result, Consumer<String> log) {
+        if (result == Outcome.STAYING_UP) {
+            log.accept(STAYING_UP);
+            return;
+        }
+        if (action == BootConfig.After.NONE) {
+            return;
+        }
+        log.accept((action == BootConfig.After.REBOOT ? "rebooting" : "powering off")
+                + (result == Outcome.RESTORED ? " into the old OS" : " into the new image"));
+        try {
+            power.perform(action);
+        } catch (IOException e) {
+            log.accept("could not " + action.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Boot mode, from the kernel command line: a usable one is flashed (or, failing that, the old boot
+     * restored) by a service keeping its state in {@code stateDir}; one that cannot be used goes to
+     * {@link #unusableCommandLine}.
+     */
+    public static Outcome boot(KernelCommandLine cmdline, Path stateDir, ProviderRegistry registry, RootDevice roots,
+            Power power, Consumer<String> log, Function<Duration, ProgressListener> progress)
+            throws InterruptedException {
+        BootConfig config;
+        try {
+            config = BootConfig.from(cmdline);
+        } catch (IllegalArgumentException e) {
+            return unusableCommandLine(cmdline, e.getMessage(), roots, power, log);
+        }
+        BootState state;
+        try {
+            state = BootState.open(stateDir, config.root() + " " + config.source());
+        } catch (IOException | RuntimeException e) {
+            log.accept("cannot keep the flash service's state in " + stateDir + " (" + e.getMessage()
+                    + "): the watchdog counts from this start, and if this service is restarted after writing"
+                    + " began it cannot know that");
+            state = BootState.inMemory();
+        }
+        return new BootService(config, state, registry, roots, power, log, progress).run();
+    }
+
+    /**
+     * Boot mode given a command line it cannot use ({@code why}): nothing can be flashed, so when
+     * {@code root=} names a disk that appears within the watchdog's time and holds the old boot, it is
+     * restored and the machine reboots into the old OS at once. Otherwise no restore is possible and the
+     * machine stays up for SSH. The console says which, and why.
+     */
+    public static Outcome unusableCommandLine(KernelCommandLine cmdline, String why, RootDevice roots, Power power,
+            Consumer<String> log) throws InterruptedException {
+        log.accept("the kernel command line cannot be used: " + why);
+        Optional<RestoreTarget> target = BootConfig.restoreTarget(cmdline);
+        if (target.isEmpty()) {
+            log.accept("root= is missing or unusable, so the disk that holds /boot.bak is unknown");
+            perform(power, BootConfig.After.NONE, Outcome.STAYING_UP, log);
+            return Outcome.STAYING_UP;
+        }
+        Duration wait = BootConfig.watchdog(cmdline);
+        log.accept("nothing will be flashed: restoring the original boot from /boot.bak on root=" + target.get().root()
+                + " (waiting up to " + wait.toSeconds() + " s for it to appear)");
+        Path device = awaitDevice(target.get().root(), wait, roots, log);
+        Outcome result = device == null ? Outcome.STAYING_UP
+                : restoreOldBoot(target.get(), device, roots, new BootRestorer(log), log);
+        perform(power, BootConfig.After.REBOOT, result, log);
+        return result;
+    }
+
+    /** The root device once it appears (disk drivers loaded if it is missing), or null after {@code wait}. */
+    private static Path awaitDevice(String root, Duration wait, RootDevice roots, Consumer<String> log)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean modulesLoaded = false;
+        while (true) {
+            try {
+                Path device = roots.resolve(root);
+                if (device != null) {
+                    return device;
+                }
+            } catch (TargetUnavailableException e) {
+                log.accept(e.getMessage());
+                return null;
+            }
+            if (!modulesLoaded) {
+                loadDiskModules(roots.path(root), log);
+                modulesLoaded = true;
+            } else if (System.nanoTime() - deadline > 0) {
+                log.accept("cannot restore: root device " + roots.path(root) + " (root=" + root + ") did not appear in "
+                        + wait.toSeconds() + " s");
+                return null;
+            } else {
+                TimeUnit.SECONDS.sleep(1);
+            }
+        }
+    }
+
     private void report(FlashResult r) {
-        log.accept(String.format(java.util.Locale.ROOT,
+        log.accept(String.format(Locale.ROOT,
                 "flashed %s (version %s, %s) onto %s: %d bytes in %.1f s, %.1f MB/s, sha256 %s",
                 ImageLocations.redact(r.source()), r.sourceVersion(), r.codec(), r.target(), r.bytesWritten(),
                 r.elapsed().toNanos() / 1e9, r.megabytesPerSecond(), r.sha256()));

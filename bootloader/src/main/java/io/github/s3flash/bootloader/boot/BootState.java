@@ -28,15 +28,23 @@ public final class BootState {
     private static final Path UPTIME = Path.of("/proc/uptime");
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
+    /** The kernel's time since boot, in seconds. */
+    @FunctionalInterface
+    interface Uptime {
+        double seconds() throws IOException;
+    }
+
     private final Path file;
+    private final Uptime uptime;
     private final String boot;
     private final String job;
     private final double startedAt;
     private final long createdNanos = System.nanoTime();
     private volatile boolean writingStarted;
 
-    private BootState(Path file, String boot, String job, double startedAt, boolean writingStarted) {
+    private BootState(Path file, Uptime uptime, String boot, String job, double startedAt, boolean writingStarted) {
         this.file = file;
+        this.uptime = uptime;
         this.boot = boot;
         this.job = job;
         this.startedAt = startedAt;
@@ -49,27 +57,33 @@ public final class BootState {
      * flash is then retried until it succeeds rather than risk a restore over a partly written disk.
      */
     public static BootState open(Path dir, String job) throws IOException {
+        return open(dir, job, BootState::kernelUptime);
+    }
+
+    /** As {@link #open(Path, String)}, with the clock given (tests turn it by hand). */
+    static BootState open(Path dir, String job, Uptime uptime) throws IOException {
         requireNonNull(job, "job");
         Files.createDirectories(dir);
         Path file = dir.resolve("state");
         String boot = Files.readString(BOOT_ID).strip();
-        double now = uptime();
+        double now = uptime.seconds();
         var stored = new Properties();
         try {
             stored.load(new StringReader(Files.readString(file)));
         } catch (NoSuchFileException e) {
-            return fresh(file, boot, job, now);
+            return fresh(file, uptime, boot, job, now);
         } catch (IOException | IllegalArgumentException e) {
-            return new BootState(file, boot, job, now, true);
+            return new BootState(file, uptime, boot, job, now, true);
         }
         if (!boot.equals(stored.getProperty("boot")) || !job.equals(stored.getProperty("job"))) {
-            return fresh(file, boot, job, now);
+            return fresh(file, uptime, boot, job, now);
         }
         try {
             double started = Double.parseDouble(stored.getProperty("started", ""));
-            return new BootState(file, boot, job, started, Boolean.parseBoolean(stored.getProperty("writing")));
+            return new BootState(file, uptime, boot, job, started,
+                    Boolean.parseBoolean(stored.getProperty("writing")));
         } catch (NumberFormatException e) {
-            return new BootState(file, boot, job, now, true);
+            return new BootState(file, uptime, boot, job, now, true);
         }
     }
 
@@ -78,11 +92,12 @@ public final class BootState {
      * from this start, and a restarted service cannot know that writing had begun.
      */
     public static BootState inMemory() {
-        return new BootState(null, null, null, Double.NaN, false);
+        return new BootState(null, null, null, null, Double.NaN, false);
     }
 
-    private static BootState fresh(Path file, String boot, String job, double now) throws IOException {
-        var state = new BootState(file, boot, job, now, false);
+    private static BootState fresh(Path file, Uptime uptime, String boot, String job, double now)
+            throws IOException {
+        var state = new BootState(file, uptime, boot, job, now, false);
         state.save(false);
         return state;
     }
@@ -92,7 +107,7 @@ public final class BootState {
         if (file == null) {
             return Duration.ofNanos(System.nanoTime() - createdNanos);
         }
-        return Duration.ofMillis(Math.max(0, Math.round((uptime() - startedAt) * 1000)));
+        return Duration.ofMillis(Math.max(0, Math.round((uptime.seconds() - startedAt) * 1000)));
     }
 
     /** Whether a run of the flash service in this boot has begun writing (or the state is unreadable). */
@@ -128,7 +143,7 @@ public final class BootState {
         return value.replace("\\", "\\\\");
     }
 
-    private static double uptime() throws IOException {
+    private static double kernelUptime() throws IOException {
         String first = Files.readString(UPTIME).strip().split("\\s+")[0];
         return Double.parseDouble(first);
     }

@@ -14,8 +14,11 @@ import picocli.CommandLine.Spec;
 /** {@code s3flash grub configure}: what configure_bootloader.sh does, for build hosts. */
 @Command(name = "configure", mixinStandardHelpOptions = true,
         description = {"Write grub/grub.cfg from grub/grub.cfg.in with root=, source= and s3flash.* options on",
-            "the kernel command line. Values may use only A-Z a-z 0-9 . _ ~ : / = + @ % , - (nothing can",
-            "inject into grub.cfg); on refusal grub.cfg is unchanged. The same as configure_bootloader.sh."})
+            "the kernel command line, each checked against the schema boot mode applies (s3flash boot --help).",
+            "Values may use only A-Z a-z 0-9 . _ ~ : / = + @ % , - (nothing can inject into grub.cfg).",
+            "Checks that the backup of the old boot (boot.bak beside the release's directory) is where the",
+            "restore will look, and records s3flash.bootfs=UUID=... when that directory is a file system of",
+            "its own. On refusal grub.cfg is unchanged. The same as configure_bootloader.sh."})
 final class GrubConfigureCommand implements Callable<Integer> {
 
     @Spec
@@ -24,6 +27,11 @@ final class GrubConfigureCommand implements Callable<Integer> {
     @Option(names = "--boot", paramLabel = "DIR", defaultValue = "/boot",
             description = "Where the release is unpacked. Default: ${DEFAULT-VALUE}.")
     private Path boot;
+
+    @Option(names = "--no-backup-check",
+            description = "The release is not installed in the /boot GRUB reads (a build host, a test): skip the"
+                    + " check of the backup and record nothing about the layout.")
+    private boolean noBackupCheck;
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "The image: bucket/key (S3) or a URI.")
     private String source;
@@ -38,8 +46,9 @@ final class GrubConfigureCommand implements Callable<Integer> {
     public Integer call() {
         var err = spec.commandLine().getErr();
         try {
-            Path cfg = GrubConfig.configure(boot, source, root, options);
-            spec.commandLine().getOut().println("configured " + cfg + ": root=" + root + " source=" + source);
+            String args = noBackupCheck ? GrubConfig.configureWithoutBackupCheck(boot, source, root, options)
+                    : GrubConfig.configure(boot, source, root, options);
+            spec.commandLine().getOut().println("configured " + boot.resolve("grub/grub.cfg") + ": " + args);
             return ExitCode.OK;
         } catch (IllegalArgumentException | IOException e) {
             err.println("s3flash grub configure: refused: " + e.getMessage() + "; grub.cfg is unchanged");

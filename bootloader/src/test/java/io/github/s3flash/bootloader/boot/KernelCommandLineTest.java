@@ -23,9 +23,27 @@ class KernelCommandLineTest {
     }
 
     @Test
-    void repeatedKeysLastWins() {
-        assertThat(KernelCommandLine.parse("source=a/b source=c/d root=/dev/a root=/dev/b").parameters())
-                .containsEntry("source", "c/d").containsEntry("root", "/dev/b");
+    void repeatedKeysLastWinsAndAreNamed() {
+        var c = KernelCommandLine.parse("source=a/b source=c/d root=/dev/a root=/dev/b console=ttyS0 console=tty0 ro");
+        assertThat(c.parameters()).containsEntry("source", "c/d").containsEntry("root", "/dev/b");
+        assertThat(c.repeated()).containsExactly("source", "root", "console");
+    }
+
+    @Test
+    void bootModesOwnKeysGivenTwiceMakeTheLineUnusableOthersDoNot() {
+        assertThatThrownBy(() -> BootConfig.from(KernelCommandLine.parse(
+                "root=/dev/vda source=my-bucket/k s3flash.watchdog=60 s3flash.watchdog=600")))
+                .hasMessageStartingWith("s3flash.watchdog= is given more than once");
+        assertThatThrownBy(() -> BootConfig.from(KernelCommandLine.parse("root=/dev/vda root=/dev/vdb source=my-bucket/k")))
+                .hasMessageStartingWith("root= is given more than once");
+        assertThat(BootConfig.from(KernelCommandLine.parse("console=tty0 console=ttyS0 root=/dev/vda source=my-bucket/k"))
+                .root()).isEqualTo("/dev/vda");
+    }
+
+    @Test
+    void aColonInTheKeyOfBucketKeyIsNoScheme() {
+        assertThat(BootConfig.from(KernelCommandLine.parse("root=/dev/vda source=my-bucket/a:b")).source())
+                .isEqualTo(URI.create("s3://my-bucket/a:b"));
     }
 
     @Test
@@ -63,13 +81,13 @@ class KernelCommandLineTest {
     void unknownOrMalformedOptionsListTheValidOnes() {
         for (String bad : new String[] {"s3flash.watchdg=5", "s3flash.watchdog=soon", "s3flash.watchdog=-1",
             "s3flash.after=halt", "s3flash.sha256=xyz", "s3flash.endpoint=ftp://x", "s3flash.verify=maybe",
-            "s3flash.codec="}) {
+            "s3flash.codec=", "s3flash.option.create=true", "s3flash.option.read.concurency=8", "s3flash.verify"}) {
             assertThatThrownBy(() -> BootConfig.from(KernelCommandLine.parse("root=/dev/vda source=my-bucket/k " + bad)))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(bad.substring(0, bad.indexOf('=')))
+                    .hasMessageContaining(bad.split("=")[0])
                     .hasMessageContaining("Valid kernel options: root=")
-                    .hasMessageContaining("s3flash.watchdog (seconds without a written byte");
+                    .hasMessageContaining("s3flash.watchdog= (seconds after the flash service first starts");
         }
     }
 
@@ -80,7 +98,7 @@ class KernelCommandLineTest {
         assertThatThrownBy(() -> BootConfig.from(KernelCommandLine.parse("root=/dev/vda")))
                 .hasMessageContaining("source= is missing");
         assertThatThrownBy(() -> BootConfig.from(KernelCommandLine.parse("root=/dev/vda source=justaname")))
-                .hasMessageContaining("neither bucket/key (bucket names are 3 to 63");
+                .hasMessageContaining("refusing source=justaname: expected bucket/key (S3) or a URI");
     }
 
     /** Fuzz: any bytes as a command line parse, and BootConfig either accepts them or says why. */

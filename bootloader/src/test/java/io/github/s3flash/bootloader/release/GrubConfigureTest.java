@@ -3,24 +3,36 @@ package io.github.s3flash.bootloader.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.PipelineSettings;
+import io.github.s3flash.bootloader.boot.BootConfig;
+import io.github.s3flash.bootloader.boot.BootOptionSchema;
+import io.github.s3flash.bootloader.boot.KernelCommandLine;
 import io.github.s3flash.testkit.Seeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * configure_bootloader.sh and {@code s3flash grub configure} held to each other: the same grub.cfg for
- * every accepted input, the same refusals (grub.cfg unchanged) for every bad one, fuzzed.
+ * configure_bootloader.sh and {@code s3flash grub configure} held to each other and to boot mode: one
+ * schema of boot options (the script holds the Java schema's table), the same grub.cfg for every
+ * accepted input, the same refusals (grub.cfg unchanged) for every bad one — typos, bad values, empty
+ * values, repeated keys, characters that could inject — and nothing accepted that boot mode refuses.
+ * These run on release folders that are not installed (--no-backup-check); {@link InstallLayoutTest}
+ * covers the backup check.
  */
 class GrubConfigureTest {
 
     private static final String OLD = "# the old OS's grub.cfg\n";
+    private static final String SHA = "ab".repeat(32);
 
     @TempDir
     Path tmp;
@@ -33,12 +45,12 @@ class GrubConfigureTest {
         Path javaDir = ReleaseFiles.release(tmp.resolve("java" + n++));
         Files.writeString(shDir.resolve("grub/grub.cfg"), OLD);
         Files.writeString(javaDir.resolve("grub/grub.cfg"), OLD);
-        List<String> args = new ArrayList<>(List.of(source, root));
+        List<String> args = new ArrayList<>(List.of("--no-backup-check", source, root));
         args.addAll(Arrays.asList(options));
         ReleaseFiles.Run sh = ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), args.toArray(String[]::new));
         String javaVerdict;
         try {
-            GrubConfig.configure(javaDir, source, root, List.of(options));
+            GrubConfig.configureWithoutBackupCheck(javaDir, source, root, List.of(options));
             javaVerdict = "ok";
         } catch (IllegalArgumentException e) {
             javaVerdict = "refused";
@@ -49,18 +61,29 @@ class GrubConfigureTest {
     }
 
     @Test
+    void theScriptHoldsTheSchemaOfTheJavaTools() throws IOException {
+        List<String> lines = Files.readAllLines(ReleaseFiles.RELEASE.resolve("configure_bootloader.sh"));
+        int start = lines.indexOf("    cat <<'SCHEMA'");
+        int end = lines.indexOf("SCHEMA");
+        assertThat(start).as("the script's schema table").isNotNegative();
+        String table = String.join("\n", lines.subList(start + 1, end)) + "\n";
+        assertThat(table).as("configure_bootloader.sh's table must be BootOptionSchema.shellTable(), which is:\n%s",
+                BootOptionSchema.shellTable()).isEqualTo(BootOptionSchema.shellTable());
+    }
+
+    @Test
     void acceptedInputsGiveTheSameGrubCfg() throws IOException {
         String[][] cases = {
             {"my-bucket/images/server.img.lz4", "/dev/nvme0n1"},
             {"s3://my-bucket/a/b/c.lz4", "UUID=0a1b2c3d-4e5f-6789-abcd-ef0123456789"},
-            {"https://images.example.com/x.zst", "LABEL=cloudimg-rootfs", "s3flash.sha256=ab01", "s3flash.watchdog=600"},
+            {"https://images.example.com/x.zst", "LABEL=cloudimg-rootfs", "s3flash.sha256=" + SHA, "s3flash.watchdog=600"},
             {"gs://b/o", "PARTUUID=1234-01", "s3flash.endpoint=http://10.0.2.100:9000", "s3flash.option.s3.region=eu-west-1"},
-            {"b/k~1%20x,y@z+1", "/dev/disk/by-id/nvme-Amazon_EC2_NVMe_Instance_Storage_AWS1:2", "s3flash.after=none"},
-            {"b/k", "PARTLABEL=root"},
+            {"bkt/k~1%20x,y@z+1", "/dev/disk/by-id/nvme-Amazon_EC2_NVMe_Instance_Storage_AWS1:2", "s3flash.after=none"},
+            {"bkt/k", "PARTLABEL=root", "s3flash.option.http.header.authorization=Bearer:x", "s3flash.option.gzip.level=9"},
         };
         for (String[] c : cases) {
             String[] r = both(c[0], c[1], Arrays.copyOfRange(c, 2, c.length));
-            assertThat(r[0]).as("shell, %s", Arrays.toString(c)).isEqualTo("ok");
+            assertThat(r[0]).as("shell, %s: %s", Arrays.toString(c), r[4]).isEqualTo("ok");
             assertThat(r[1]).as("java, %s", Arrays.toString(c)).isEqualTo("ok");
             assertThat(r[2]).as("same grub.cfg").isEqualTo(r[3]);
             String expected = "root=" + c[1] + " source=" + c[0]
@@ -78,9 +101,13 @@ class GrubConfigureTest {
             {"bucket/a\\b", "/dev/vda"}, {"bucket/a|b", "/dev/vda"}, {"bucket/a&b", "/dev/vda"},
             {"bucket/a#b", "/dev/vda"}, {"", "/dev/vda"}, {"nokey", "/dev/vda"}, {"-x/y", "/dev/vda"},
             {"bucket/é", "/dev/vda"}, {"bucket/a\tb", "/dev/vda"}, {"bucket/" + "a".repeat(600), "/dev/vda"},
-            {"b/k", "vda"}, {"b/k", "/dev/vda rw"}, {"b/k", "UUID=\"x\""}, {"b/k", "FOO=bar"}, {"b/k", ""},
-            {"b/k", "/dev/"}, {"b/k", "/dev/vda", "init=/bin/sh"}, {"b/k", "/dev/vda", "s3flash.x=a b"},
-            {"b/k", "/dev/vda", "s3flash.x=$(id)"}, {"b/k", "/dev/vda", "s3flash.=x"}, {"b/k", "/dev/vda", "s3flash.x"},
+            {"bkt/k", "vda"}, {"bkt/k", "/dev/vda rw"}, {"bkt/k", "UUID=\"x\""}, {"bkt/k", "FOO=bar"}, {"bkt/k", ""},
+            {"bkt/k", "/dev/"}, {"bkt/k", "/dev/../tmp/x"}, {"bkt/k", "/dev/vda", "init=/bin/sh"},
+            {"bkt/k", "/dev/vda", "s3flash.x=a b"}, {"bkt/k", "/dev/vda", "s3flash.x=$(id)"},
+            {"bkt/k", "/dev/vda", "s3flash.=x"}, {"bkt/k", "/dev/vda", "s3flash.x"},
+            {"bkt/k", "/dev/vda", "s3flash.watchdg=600"}, {"bkt/k", "/dev/vda", "s3flash.watchdog=10m"},
+            {"bkt/k", "/dev/vda", "s3flash.watchdog="}, {"bkt/k", "/dev/vda", "s3flash.after=none", "s3flash.after=reboot"},
+            {"bkt/k", "/dev/vda", "s3flash.option.create=true"}, {"bkt/k", "/dev/vda", "s3flash.sha256=ab01"},
         };
         for (String[] c : cases) {
             String[] r = both(c[0], c[1], Arrays.copyOfRange(c, 2, c.length));
@@ -92,12 +119,145 @@ class GrubConfigureTest {
         }
     }
 
+    /** One line of the generated table: an option, and the verdict the schema gives it. */
+    private record Line(List<String> options, boolean accepted, String what) {}
+
+    /**
+     * The table: for every rule of the schema, its good values, its bad values, an empty value, the key
+     * with typos (a letter left out, two swapped, one doubled) and the key given twice.
+     */
+    private static List<Line> generatedTable() {
+        List<Line> table = new ArrayList<>();
+        for (BootOptionSchema.Rule rule : BootOptionSchema.rules()) {
+            boolean own = rule.key().equals("root") || rule.key().equals("source");
+            String key = rule.key().replace("<plugin>", "gzip").replace("*", own ? "" : "level");
+            if (own) {
+                continue;
+            }
+            for (String good : rule.good()) {
+                table.add(new Line(List.of(key + "=" + good), true, "good value"));
+            }
+            for (String bad : rule.bad()) {
+                table.add(new Line(List.of(key + "=" + bad), false, "bad value"));
+            }
+            table.add(new Line(List.of(key + "="), false, "empty value"));
+            String good = key + "=" + rule.good().getFirst();
+            table.add(new Line(List.of(good, good), false, "repeated key"));
+            int from = key.startsWith("s3flash.option.") ? key.lastIndexOf('.') + 1 : "s3flash.".length();
+            for (String typo : typos(key, from)) {
+                if (BootOptionSchema.rule(typo).isEmpty()) {
+                    table.add(new Line(List.of(typo + "=" + rule.good().getFirst()), false, "typo"));
+                }
+            }
+        }
+        return table;
+    }
+
+    private static List<String> typos(String key, int from) {
+        List<String> typos = new ArrayList<>();
+        int at = from + (key.length() - from) / 2;
+        typos.add(key.substring(0, at) + key.substring(at + 1));
+        if (at + 1 < key.length()) {
+            typos.add(key.substring(0, at) + key.charAt(at + 1) + key.charAt(at) + key.substring(at + 2));
+        }
+        typos.add(key.substring(0, at) + key.charAt(at) + key.substring(at));
+        return typos.stream().filter(t -> !t.equals(key)).toList();
+    }
+
+    @Test
+    void bothReachTheSchemasVerdictOnAGeneratedTableOfGoodAndBadLines() throws IOException {
+        List<Line> table = generatedTable();
+        assertThat(table).hasSizeGreaterThan(300);
+        Map<String, String> disagreements = new LinkedHashMap<>();
+        for (Line line : table) {
+            String[] r = both("my-bucket/os.img", "/dev/vda", line.options().toArray(String[]::new));
+            String expected = line.accepted() ? "ok" : "refused";
+            if (!r[0].equals(expected) || !r[1].equals(expected) || !r[2].equals(r[3])) {
+                disagreements.put(line.what() + " " + line.options(), "shell " + r[0] + ", java " + r[1] + "; " + r[4]);
+            }
+            if (line.what().equals("typo")) {
+                assertThat(r[4]).as("%s", line.options()).contains("unknown option");
+            }
+        }
+        assertThat(disagreements).as("lines where a tool and the schema disagree").isEmpty();
+    }
+
+    @Test
+    void aTypoIsAnsweredWithTheKeyItWasMeantToBe() throws IOException {
+        Path shDir = ReleaseFiles.release(tmp.resolve("typo"));
+        var sh = ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "--no-backup-check", "my-bucket/k",
+                "/dev/vda", "s3flash.watchdg=600");
+        assertThat(sh.err()).contains("unknown option s3flash.watchdg, did you mean s3flash.watchdog?");
+        assertThatThrownBy(() -> GrubConfig.configureWithoutBackupCheck(ReleaseFiles.release(tmp.resolve("typo-java")),
+                "my-bucket/k", "/dev/vda", List.of("s3flash.option.read.concurency=8")))
+                .hasMessage("unknown option s3flash.option.read.concurency, did you mean"
+                        + " s3flash.option.read.concurrency?");
+    }
+
+    /**
+     * Whatever configure accepts, boot mode accepts: it never writes a grub.cfg whose command line boot
+     * mode would refuse after the reboot. Seeded: values are mutated from the schema's own examples.
+     */
+    @Test
+    void whatConfigureAcceptsBootModeAccepts() {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        List<BootOptionSchema.Rule> rules = BootOptionSchema.rules();
+        String alphabet = "abcXYZ019._~:/=+@%,-";
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String[] v = new String[3];
+            String[] keys = new String[3];
+            for (int j = 0; j < 3; j++) {
+                BootOptionSchema.Rule rule = rules.get(j == 0 ? 1 : j == 1 ? 0 : 2 + random.nextInt(rules.size() - 2));
+                keys[j] = rule.key().replace("<plugin>", "gzip").replace("*", "level");
+                var s = new StringBuilder(random.nextInt(4) > 0 || rule.bad().isEmpty()
+                        ? rule.good().get(random.nextInt(rule.good().size()))
+                        : rule.bad().get(random.nextInt(rule.bad().size())));
+                for (int m = random.nextInt(3) == 0 ? 1 + random.nextInt(2) : 0; m > 0; m--) {
+                    int at = random.nextInt(s.length() + 1);
+                    if (random.nextBoolean() && at < s.length()) {
+                        s.deleteCharAt(at);
+                    } else {
+                        s.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    }
+                }
+                v[j] = s.toString();
+            }
+            String args;
+            try {
+                args = BootArguments.render(v[0], v[1], List.of(keys[2] + "=" + v[2]));
+            } catch (IllegalArgumentException refused) {
+                continue;
+            }
+            accepted++;
+            BootConfig config = BootConfig.from(KernelCommandLine.parse(args));
+            assertThat(config.root()).as(Seeds.describe(seed)).isEqualTo(v[1]);
+        }
+        assertThat(accepted).as(Seeds.describe(seed)).isGreaterThan(2000);
+    }
+
+    /** The schema's pipeline rules are within the pipeline's own checks: every good example builds settings. */
+    @Test
+    void everyGoodPipelineValueIsOneThePipelineAccepts() {
+        for (BootOptionSchema.Rule rule : BootOptionSchema.rules()) {
+            String key = rule.key().replace("s3flash.option.", "");
+            if (List.of("chunk-size", "buffers", "read.part-size", "read.concurrency", "retry.attempts",
+                    "retry.base-delay", "retry.max-delay").contains(key)) {
+                for (String good : rule.good()) {
+                    PipelineSettings.from(Options.of(Map.of(key, good)));
+                }
+            }
+        }
+    }
+
     @Test
     void fuzzedInputsGetTheSameVerdictAndOutputFromBoth() throws IOException {
         long seed = Seeds.next();
         var random = new Random(seed);
         String alphabet = "abcXYZ019._~:/=+@%,-\"' ;\n\t$`{}\\|&#*?[]()<>!é";
-        String[] prefixes = {"", "b/", "s3://b/", "/dev/", "UUID=", "s3flash.k="};
+        String[] prefixes = {"", "bkt/", "s3://b/", "/dev/", "UUID=", "s3flash.watchdog=", "s3flash.endpoint=http://",
+            "s3flash.option.read.concurrency=", "s3flash.option.gzip.x="};
         for (int i = 0; i < 60; i++) {
             String[] v = new String[3];
             for (int j = 0; j < 3; j++) {
@@ -118,10 +278,11 @@ class GrubConfigureTest {
     @Test
     void reconfiguringReplacesThePreviousValues() throws IOException {
         Path dir = ReleaseFiles.release(tmp.resolve("again"));
-        assertThat(ReleaseFiles.sh(dir.resolve("configure_bootloader.sh"), "a/b", "/dev/vda").exit()).isZero();
-        GrubConfig.configure(dir, "c/d", "/dev/vdb", List.of());
+        assertThat(ReleaseFiles.sh(dir.resolve("configure_bootloader.sh"), "--no-backup-check", "abc/b", "/dev/vda")
+                .exit()).isZero();
+        GrubConfig.configureWithoutBackupCheck(dir, "cde/d", "/dev/vdb", List.of());
         String cfg = Files.readString(dir.resolve("grub/grub.cfg"));
-        assertThat(cfg).contains("root=/dev/vdb source=c/d\n").doesNotContain("a/b");
+        assertThat(cfg).contains("root=/dev/vdb source=cde/d\n").doesNotContain("abc/b");
     }
 
     @Test
@@ -130,25 +291,30 @@ class GrubConfigureTest {
         Path javaDir = ReleaseFiles.release(tmp.resolve("cli-java"));
         assertThat(ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "only-one").exit()).isEqualTo(2);
         assertThat(ReleaseFiles.cli("grub", "configure", "--boot", javaDir.toString(), "only-one").exit()).isEqualTo(2);
-        assertThat(ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "b/k;x", "/dev/vda").exit()).isEqualTo(3);
-        assertThat(ReleaseFiles.cli("grub", "configure", "--boot", javaDir.toString(), "b/k;x", "/dev/vda").exit())
-                .isEqualTo(3);
-        assertThat(ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "b/k", "/dev/vda", "s3flash.verify=true")
-                .exit()).isZero();
-        var cli = ReleaseFiles.cli("grub", "configure", "--boot", javaDir.toString(), "b/k", "/dev/vda",
+        assertThat(ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "--no-backup-check", "bkt/k;x", "/dev/vda")
+                .exit()).isEqualTo(3);
+        assertThat(ReleaseFiles.cli("grub", "configure", "--no-backup-check", "--boot", javaDir.toString(), "bkt/k;x",
+                "/dev/vda").exit()).isEqualTo(3);
+        var sh = ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), "--no-backup-check", "bkt/k", "/dev/vda",
                 "s3flash.verify=true");
+        assertThat(sh.exit()).as(sh.err()).isZero();
+        var cli = ReleaseFiles.cli("grub", "configure", "--no-backup-check", "--boot", javaDir.toString(), "bkt/k",
+                "/dev/vda", "s3flash.verify=true");
         assertThat(cli.exit()).as(cli.err()).isZero();
         assertThat(Files.readString(javaDir.resolve("grub/grub.cfg")))
                 .isEqualTo(Files.readString(shDir.resolve("grub/grub.cfg")));
+        assertThat(sh.out()).endsWith(": root=/dev/vda source=bkt/k s3flash.verify=true\n");
+        assertThat(cli.out()).endsWith(": root=/dev/vda source=bkt/k s3flash.verify=true\n");
     }
 
     @Test
     void aTemplateWithoutExactlyOnePlaceholderIsRefused() throws IOException {
         Path dir = ReleaseFiles.release(tmp.resolve("template"));
         Files.writeString(dir.resolve("grub/grub.cfg.in"), "linux /vmlinuz @S3FLASH_ARGS@ @S3FLASH_ARGS@\n");
-        assertThatThrownBy(() -> GrubConfig.configure(dir, "b/k", "/dev/vda", List.of()))
+        assertThatThrownBy(() -> GrubConfig.configureWithoutBackupCheck(dir, "bkt/k", "/dev/vda", List.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly once");
-        assertThat(ReleaseFiles.sh(dir.resolve("configure_bootloader.sh"), "b/k", "/dev/vda").exit()).isEqualTo(3);
+        assertThat(ReleaseFiles.sh(dir.resolve("configure_bootloader.sh"), "--no-backup-check", "bkt/k", "/dev/vda")
+                .exit()).isEqualTo(3);
         assertThat(dir.resolve("grub/grub.cfg")).doesNotExist();
     }
 }
