@@ -15,7 +15,6 @@
 # JAVA_HOME; nothing leaves 127.0.0.1.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
 usage() { echo "usage: $0 [--root DIR] OUTPUT.aot -- JAVA [JVM-FLAGS...] -p MODULE-PATH -m MODULE/MAIN" >&2; exit 2; }
 log() { echo "aot-train: $*" >&2; }
 
@@ -25,12 +24,15 @@ if [ "${1:-}" = --root ]; then
     root=$(cd "$2" && pwd)
     shift 2
 fi
-[ $# -ge 3 ] && [ "$2" = -- ] || usage
+if [ $# -lt 3 ] || [ "$2" != -- ]; then
+    usage
+fi
 output=$1
 shift 2
 java=$1
 shift
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# shellcheck source-path=SCRIPTDIR source=env.sh
+. "$here/env.sh"
 
 work=$(mktemp -d "$root/tmp/s3flash-aot.XXXXXX")
 inner=${work#"$root"}        # the work directory as the training JVM sees it
@@ -38,8 +40,13 @@ server_pid=
 loop=
 mounted=
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-    [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    if [ -n "$loop" ]; then
+        losetup -d "$loop" 2>/dev/null
+    fi
     for m in $mounted; do umount "$m" 2>/dev/null || true; done
     rm -rf "$work"
 }
@@ -75,10 +82,12 @@ done
 has_s3=no
 old_ifs=$IFS; IFS=:
 for dir in $modulepath; do
-    ls "$root$dir" 2>/dev/null | grep -q '^s3flash-source-s3-.*\.jar$' && has_s3=yes
+    for j in "$root$dir"/s3flash-source-s3-*.jar; do
+        [ -f "$j" ] && has_s3=yes
+    done
 done
 IFS=$old_ifs
-testkit=${TESTKIT_JAR:-$(ls "$top"/testkit/target/s3flash-testkit-*.jar 2>/dev/null | grep -v -e -tests.jar | head -n 1 || true)}
+testkit=${TESTKIT_JAR:-$s3flash_top/testkit/target/s3flash-testkit-$s3flash_version.jar}
 if [ $has_s3 = yes ] && [ -n "$testkit" ] && [ -f "$testkit" ]; then
     "$JAVA_HOME/bin/java" -cp "$testkit" io.github.s3flash.testkit.S3TestServer "$work/s3" > "$work/s3.out" 2>&1 &
     server_pid=$!

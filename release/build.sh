@@ -19,9 +19,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-[ -x "$JAVA_HOME/bin/jlink" ] || JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-export JAVA_HOME
+# shellcheck source-path=SCRIPTDIR source=env.sh
+. "$here/env.sh"
 log() { echo "build.sh: $*" >&2; }
 
 # Host tools: depmod/modprobe (kmod), strip (binutils), zip/unzip and dpkg-deb; the rest is downloaded as .deb
@@ -36,14 +35,15 @@ if [ $maven = yes ]; then
     log "building the jars (./mvnw package)"
     (cd "$top" && ./mvnw -B -q -DskipTests -pl bootloader -am package)
 fi
-lib=$top/bootloader/target/lib
-jar=$(ls "$top"/bootloader/target/s3flash-bootloader-*.jar | head -n 1)
+lib=$s3flash_lib
+jar=$s3flash_jar
+[ -f "$jar" ] || { log "$jar is missing: build it (./mvnw package) or leave out --no-maven"; exit 1; }
 
 work=$out/work
 # Mounts left under DIR (the AOT training bind-mounts /proc, /sys and /dev in the initrd tree; a build
 # killed then may leave them) are unmounted: rm -rf must never reach the host's /dev, nor cpio /proc.
 unmount_under() {
-    for m in $(awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+    awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
         umount "$m" || umount -l "$m" || true
     done
     if awk -v d="$1/" 'index($2, d) == 1 {found = 1} END {exit !found}' /proc/mounts; then
@@ -64,6 +64,7 @@ fi
 packages="$kernel_pkg busybox-static dropbear-bin libc6 zlib1g libcrypt1 libtomcrypt1 libtommath1 libgmp10"
 log "downloading $packages"
 download() {
+    # shellcheck disable=SC2086 # a list of package names
     (cd "$work/debs" && apt-get download $packages > "$work/apt.log" 2>&1)
 }
 # Stale package lists name versions the mirror no longer has: refresh them once and retry.

@@ -10,11 +10,16 @@
 #    S3Proxy on 127.0.0.1, reached by the VM through user networking with restrict=on and a guestfwd
 #    from 10.0.2.100:9000 to socat: nothing leaves the machine) when the S3 source is installed (S3Proxy
 #    comes from Maven Central, or S3PROXY_JAR); otherwise from a file in an extra cpio archive
-#    appended to the initrd (source=file:///...), and the log says so.
+#    appended to the initrd (source=file:///...), and the log says so. Under CI (CI=true, as .ci/run
+#    sets it) neither fall-back is taken: a missing lz4 codec, S3 source or S3Proxy fails the test, so
+#    a broken provider cannot hide behind a raw image or a file source. S3FLASH_QEMU_SOURCE=file asks
+#    for the file route explicitly.
 # 2. restore: an ext4 root file system with /boot and /boot.bak, a source that never answers and
 #    s3flash.watchdog=30: the VM must put /boot.bak back as /boot and reboot; the file system is then
 #    checked through a loop device on the host. Meanwhile the test logs in by SSH (through a hostfwd
 #    on 127.0.0.1) with a key added by add_ssh_key.sh; another key and passwords are refused.
+# 3. stay up: a hand-typed command line with a typo, on a disk without /boot.bak: the service says why
+#    it can neither flash nor restore, /init says it stays up for SSH, and the VM does not reboot.
 # Runs as root (loop devices). Prints the boot-to-first-byte time and the initrd size.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,11 +33,12 @@ for a in "$@"; do
         *) echo "usage: $0 [--no-maven] [--no-build]" >&2; exit 2 ;;
     esac
 done
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-[ -x "$JAVA_HOME/bin/java" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]' \
-    || JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+# shellcheck source-path=SCRIPTDIR source=env.sh
+. "$here/env.sh"
 log() { echo "qemu-test: $*" >&2; }
 fail() { echo "qemu-test: FAIL: $*" >&2; exit 1; }
+strict=no
+[ "${CI:-}" = true ] && strict=yes
 
 for tool in qemu-system-x86_64 mkfs.ext4 losetup lz4 ssh socat; do
     command -v $tool >/dev/null 2>&1 || {
@@ -51,7 +57,9 @@ work=$(mktemp -d /tmp/s3flash-qemu.XXXXXX)
 s3proxy_pid=
 loop=
 cleanup() {
-    [ -n "$s3proxy_pid" ] && kill "$s3proxy_pid" 2>/dev/null || true
+    if [ -n "$s3proxy_pid" ]; then
+        kill "$s3proxy_pid" 2>/dev/null
+    fi
     if [ -n "$loop" ]; then
         umount "$work/mnt" 2>/dev/null || true
         losetup -d "$loop" 2>/dev/null || true
@@ -64,8 +72,8 @@ mkdir -p "$boot"
 tar -xzf "$tarball" -C "$boot"
 log "initrd.gz: $(wc -c < "$boot/initrd.gz") bytes; vmlinuz: $(wc -c < "$boot/vmlinuz") bytes"
 
-lib=$top/bootloader/target/lib
-jar=$(ls "$top"/bootloader/target/s3flash-bootloader-*.jar | head -n 1)
+lib=$s3flash_lib
+jar=$s3flash_jar
 s3flash() {
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -p "$lib:$jar" \
         --add-modules org.apache.commons.compress,ALL-MODULE-PATH \
@@ -87,6 +95,8 @@ if echo "$providers" | grep -q '^codec  *lz4 '; then
     lz4 -q -f "$image" "$work/image.lz4"
     object=$work/image.lz4
 else
+    [ $strict = no ] || fail "the lz4 codec is not installed (s3flash providers lists no codec lz4): under CI" \
+        "that is a failure, not a fall-back to a raw image"
     codec=raw
     object=$image
     log "the lz4 codec is not installed: flashing a raw image"
@@ -94,8 +104,7 @@ fi
 
 # A free TCP port on 127.0.0.1 (Debian's python3 comes with awscli).
 free_port() {
-    py=/usr/bin/python3
-    [ -x "$py" ] || py=python3
+    py=$(command -v /usr/bin/python3 || command -v python3)
     "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 # qemu ARGS...: boots the release, serial console on stdout; exits when the VM reboots.
@@ -125,8 +134,11 @@ fi
 # S3FLASH_QEMU_SOURCE=s3|file forces a mode; auto (default): S3 when the S3 source is installed.
 mode=${S3FLASH_QEMU_SOURCE:-auto}
 if [ "$mode" = auto ]; then
-    mode=file
+    mode='file'
     [ -n "${S3PROXY_JAR:-}" ] && [ -f "$S3PROXY_JAR" ] && echo "$providers" | grep -q '^source  *s3 ' && mode=s3
+    [ $mode = s3 ] || [ $strict = no ] || fail "the S3 source or S3Proxy is missing (sources:" \
+        "$(echo "$providers" | awk '$1 == "source" {printf "%s ", $2}')S3Proxy: ${S3PROXY_JAR:-none}): under CI" \
+        "that is a failure, not a fall-back to a file source"
 fi
 if [ "$mode" = s3 ]; then
     port=$(free_port)
@@ -197,8 +209,8 @@ aot_problems() {
 # The service keeps its state across restarts in /run/s3flash: the in-memory OS must let it.
 ! grep -q "cannot keep the flash service's state" "$work/flash.log" \
     || fail "the flash service could not keep its state in /run/s3flash"
-log "PASS flash: disk equals the image ($size bytes) in ${flash_time}s of QEMU; QEMU start to first byte written:"\
-" ${first_byte}s (flash service start to first byte: ${service_first_byte}s)"
+log "PASS flash: disk equals the image ($size bytes) in ${flash_time}s of QEMU; QEMU start to first byte" \
+    "written: ${first_byte}s (flash service start to first byte: ${service_first_byte}s)"
 grep -E 's3flash(-init)?:' "$work/flash.log" | grep -v 'progress' >&2
 
 # --- 2. restore -----------------------------------------------------------------------------------
@@ -237,6 +249,7 @@ qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
     -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=n0 \
     > "$work/restore.log" 2>&1 &
 qemu_pid=$!
+# shellcheck disable=SC2016 # the commands in single quotes run in the VM
 vm_ssh() {
     key=$1
     shift
@@ -256,18 +269,23 @@ grep 'Authentications that can continue' "$work/ssh-v.err" | grep -q password \
     && fail "the SSH server offers password authentication"
 log "PASS ssh: the added key logs in, another key is refused, no password authentication offered"
 # The flash service's JVM has the AOT cache mapped (a positive check; the flash test checks for warnings).
-timeout 60 ssh -p "$ssh_port" -i "$work/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 root@127.0.0.1 \
-    'i=0; while [ $i -lt 30 ]; do grep -l /opt/s3flash/s3flash.aot /proc/[0-9]*/maps 2>/dev/null && exit 0; sleep 1; i=$((i + 1)); done; exit 1' \
-    > "$work/aot.out" 2> "$work/aot.err" || { cat "$work/aot.out" "$work/aot.err" >&2; fail "the flash service's JVM has not mapped /opt/s3flash/s3flash.aot"; }
+# vm_run COMMAND: runs COMMAND (a command line for the VM's shell) as root over SSH with the added key.
+vm_run() {
+    timeout 60 ssh -p "$ssh_port" -i "$work/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 root@127.0.0.1 "$1"
+}
+# shellcheck disable=SC2016 # expanded by the VM's shell
+aot_mapped='i=0; while [ $i -lt 30 ]; do grep -l /opt/s3flash/s3flash.aot /proc/[0-9]*/maps 2>/dev/null && exit 0; sleep 1; i=$((i + 1)); done; exit 1'
+vm_run "$aot_mapped" > "$work/aot.out" 2> "$work/aot.err" || { cat "$work/aot.out" "$work/aot.err" >&2; fail "the flash service's JVM has not mapped /opt/s3flash/s3flash.aot"; }
 log "PASS aot: the flash service's JVM maps the AOT cache ($(head -n 1 "$work/aot.out"))"
 # The state a restarted flash service reads: this boot, this job, nothing written yet.
-timeout 60 ssh -p "$ssh_port" -i "$work/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
-    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 root@127.0.0.1 \
-    'i=0; while [ $i -lt 30 ] && [ ! -f /run/s3flash/state ]; do sleep 1; i=$((i + 1)); done; cat /run/s3flash/state' \
-    > "$work/state.out" 2>&1 || true
-grep -q '^writing=false$' "$work/state.out" && grep -q '^job=/dev/vda s3://' "$work/state.out" \
-    || { cat "$work/state.out" >&2; fail "no state of the flash service in /run/s3flash/state"; }
+# shellcheck disable=SC2016 # expanded by the VM's shell
+state_file='i=0; while [ $i -lt 30 ] && [ ! -f /run/s3flash/state ]; do sleep 1; i=$((i + 1)); done; cat /run/s3flash/state'
+vm_run "$state_file" > "$work/state.out" 2>&1 || true
+if ! grep -q '^writing=false$' "$work/state.out" || ! grep -q '^job=/dev/vda s3://' "$work/state.out"; then
+    cat "$work/state.out" >&2
+    fail "no state of the flash service in /run/s3flash/state"
+fi
 log "PASS state: /run/s3flash/state records the first start for restarts ($(grep -c . "$work/state.out") lines)"
 wait "$qemu_pid" || { tail -40 "$work/restore.log" >&2; fail "QEMU failed or timed out"; }
 restore_time=$(($(date +%s) - start))
@@ -286,3 +304,36 @@ umount "$work/mnt"
 losetup -d "$loop"
 loop=
 log "PASS restore: /boot.bak is /boot again on the ext4 root, in ${restore_time}s of QEMU"
+
+# --- 3. a command line that cannot be used, with no restore possible --------------------------------
+# A grub.cfg typed by hand (configure_bootloader.sh would refuse the typo) on a disk without /boot.bak:
+# the flash service says why it cannot flash and why it cannot restore, /init says that it stays up for
+# SSH, and nothing reboots the VM (the test stops it).
+disk=$work/no-backup.img
+truncate -s 16M "$disk"
+mkfs.ext4 -q -F "$disk"
+args="root=/dev/vda source=s3://images/disk.img s3flash.watchdg=30 console=ttyS0 panic=30"
+log "stay-up test: kernel command line: $args"
+start=$(date +%s)
+: > "$work/stay.log"
+qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" -netdev "user,id=n0,restrict=on" \
+    -device virtio-net-pci,netdev=n0 > "$work/stay.log" 2>&1 &
+qemu_pid=$!
+i=0
+while kill -0 "$qemu_pid" 2>/dev/null && ! grep -q 's3flash-init: no restore is possible' "$work/stay.log"; do
+    i=$((i + 1))
+    [ $i -lt 1200 ] || break
+    sleep 0.5
+done
+kill -0 "$qemu_pid" 2>/dev/null || { tail -30 "$work/stay.log" >&2; fail "the VM did not stay up"; }
+kill "$qemu_pid"
+wait "$qemu_pid" || true
+cp "$work/stay.log" "$here/target/qemu-stay.log"
+for line in 'the kernel command line cannot be used: unknown option s3flash.watchdg, did you mean s3flash.watchdog?' \
+        'restore failed: cannot restore the old boot' 'no restore is possible, so this machine stays up' \
+        's3flash-init: no restore is possible (the flash service says why above): staying up for SSH'; do
+    grep -qF "$line" "$work/stay.log" || { tail -30 "$work/stay.log" >&2; fail "no '$line' in the serial log"; }
+done
+! grep -q 'rebooting' "$work/stay.log" || fail "the VM rebooted though no restore was possible"
+log "PASS stay up: a command line that cannot be used, with nothing to restore, keeps the VM up and says why, in" \
+    "$(($(date +%s) - start))s of QEMU"
