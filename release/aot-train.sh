@@ -40,12 +40,13 @@ server_pid=
 loop=
 mounted=
 cleanup() {
+    # set -e holds in this trap too: a server that died of the TERM (wait says 143) must not end it.
     if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
     fi
     if [ -n "$loop" ]; then
-        losetup -d "$loop" 2>/dev/null
+        losetup -d "$loop" 2>/dev/null || true
     fi
     for m in $mounted; do umount "$m" 2>/dev/null || true; done
     rm -rf "$work"

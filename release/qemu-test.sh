@@ -58,7 +58,7 @@ s3proxy_pid=
 loop=
 cleanup() {
     if [ -n "$s3proxy_pid" ]; then
-        kill "$s3proxy_pid" 2>/dev/null
+        kill "$s3proxy_pid" 2>/dev/null || true
     fi
     if [ -n "$loop" ]; then
         umount "$work/mnt" 2>/dev/null || true

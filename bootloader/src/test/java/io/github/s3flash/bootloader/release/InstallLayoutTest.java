@@ -128,6 +128,17 @@ class InstallLayoutTest {
         assertThat(v.outcome()).isEqualTo("ok: root=" + l.rootDevice().device() + " source=" + SOURCE
                 + " s3flash.watchdog=600");
         assertThat(v.grubCfg()).contains("panic=30 root=" + l.rootDevice().device());
+        assertThat(onBusybox(l, l.rootDevice().device().toString(), "s3flash.watchdog=600")).isEqualTo(v.outcome());
+    }
+
+    /** The script run as a busybox system runs it: busybox's sh and applets alone (no blkid, no GNU tools). */
+    private String onBusybox(Layout layout, String root, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of(SOURCE, root));
+        args.addAll(List.of(options));
+        var r = ReleaseFiles.busyboxSh(ReleaseFiles.busybox(tmp), layout.boot().resolve("configure_bootloader.sh"),
+                args.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        return "ok: " + r.out().substring(r.out().indexOf(": ") + 2).strip();
     }
 
     @Test
@@ -139,6 +150,7 @@ class InstallLayoutTest {
         // Without blkid (busybox has none) the script reads the UUID from the ext4 superblock.
         Verdict noBlkid = both(l, Map.of("PATH", "/usr/bin:/bin"), l.rootDevice().device().toString())[0];
         assertThat(noBlkid.outcome()).isEqualTo(v.outcome());
+        assertThat(onBusybox(l, l.rootDevice().device().toString())).isEqualTo(v.outcome());
         assertThat(BackupCheck.superblockUuid(l.bootDevice().device())).contains(l.bootUuid());
         // Given by the operator, it is checked rather than recorded again.
         assertThat(agreed(l, l.rootDevice().device().toString(), "s3flash.bootfs=" + l.bootDevice().device())

@@ -47,6 +47,30 @@ final class ReleaseFiles {
     }
 
     /**
+     * A directory of links to busybox, one for each of its applets: with it alone on PATH and busybox's
+     * sh, a shell tool runs as on a busybox system (the in-memory OS, a minimal old OS).
+     */
+    static Path busybox(Path dir) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("busybox-bin"));
+        Run list = run(List.of("/bin/busybox", "--list"));
+        for (String applet : list.out().split("\n")) {
+            if (!applet.isBlank() && !Files.exists(bin.resolve(applet.strip()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(bin.resolve(applet.strip()), Path.of("/bin/busybox"));
+            }
+        }
+        return bin;
+    }
+
+    /** Runs a shell tool with busybox's sh and nothing but busybox's applets on PATH. */
+    static Run busyboxSh(Path bin, Path script, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("sh").toString(), script.toString()));
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command);
+        builder.environment().put("PATH", bin.toString());
+        return run(builder);
+    }
+
+    /**
      * Runs a shell tool with /bin/sh, with {@code env} laid over the environment, in {@code cwd} (null:
      * this process's).
      */
