@@ -112,6 +112,14 @@ qemu() {
     timeout 900 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot \
         -kernel "$boot/vmlinuz" -initrd "$initrd" -device virtio-rng-pci "$@"
 }
+# boot_vm LOG NETDEV ARGS: boots the release with kernel arguments ARGS on the virtio disk $disk, in the
+# background ($qemu_pid), its serial console into LOG.
+boot_vm() {
+    : > "$1"
+    qemu -append "$3" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" -netdev "$2" \
+        -device virtio-net-pci,netdev=n0 > "$1" 2>&1 &
+    qemu_pid=$!
+}
 # The kernel command line from grub.cfg, as configure_bootloader.sh wrote it (the release is not
 # installed in a /boot here, so there is no backup to check).
 cmdline() {
@@ -177,10 +185,7 @@ fi
 log "flash test ($mode, $codec): kernel command line: $args"
 start=$(date +%s)
 # The serial console goes to a file; polling it gives the time from QEMU's start to the first byte written.
-: > "$work/flash.log"
-qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" -netdev "$netdev" \
-    -device virtio-net-pci,netdev=n0 > "$work/flash.log" 2>&1 &
-qemu_pid=$!
+boot_vm "$work/flash.log" "$netdev" "$args"
 t0=$(date +%s.%N)
 t_service=
 while kill -0 "$qemu_pid" 2>/dev/null && ! grep -q 's3flash: writing started' "$work/flash.log"; do
@@ -244,11 +249,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$work/other" -C not-added
 ssh_port=$(free_port)
 log "restore test: kernel command line: $args"
 start=$(date +%s)
-: > "$work/restore.log"
-qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
-    -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=n0 \
-    > "$work/restore.log" 2>&1 &
-qemu_pid=$!
+boot_vm "$work/restore.log" "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22" "$args"
 # shellcheck disable=SC2016 # the commands in single quotes run in the VM
 vm_ssh() {
     key=$1
@@ -315,10 +316,7 @@ mkfs.ext4 -q -F "$disk"
 args="root=/dev/vda source=s3://images/disk.img s3flash.watchdg=30 console=ttyS0 panic=30"
 log "stay-up test: kernel command line: $args"
 start=$(date +%s)
-: > "$work/stay.log"
-qemu -append "$args" -drive "file=$disk,format=raw,if=virtio,cache=unsafe" -netdev "user,id=n0,restrict=on" \
-    -device virtio-net-pci,netdev=n0 > "$work/stay.log" 2>&1 &
-qemu_pid=$!
+boot_vm "$work/stay.log" "user,id=n0,restrict=on" "$args"
 i=0
 while kill -0 "$qemu_pid" 2>/dev/null && ! grep -q 's3flash-init: no restore is possible' "$work/stay.log"; do
     i=$((i + 1))

@@ -19,7 +19,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -347,29 +346,17 @@ class BootServiceTest {
     }
 
     /** A sink whose targets stay busy in {@code geometry()} for a while, deaf to interrupts, holding the device open. */
-    private static final class SlowToLetGoSink implements BlockSink {
-        private final BlockSink sink;
+    private static final class SlowToLetGoSink extends WrappingSink {
         private final Duration busy;
 
         SlowToLetGoSink(BlockSink sink, Duration busy) {
-            this.sink = sink;
+            super(sink);
             this.busy = busy;
         }
 
         @Override
-        public String name() {
-            return sink.name();
-        }
-
-        @Override
-        public boolean accepts(Path target) {
-            return sink.accepts(target);
-        }
-
-        @Override
-        public BlockTarget open(Path target, Options options) throws IOException {
-            BlockTarget opened = sink.open(target, options);
-            return new BlockTarget() {
+        BlockTarget wrap(BlockTarget opened) {
+            return new ForwardingTarget(opened) {
                 @Override
                 public TargetGeometry geometry() {
                     long end = System.nanoTime() + busy.toNanos();
@@ -384,32 +371,7 @@ class BootServiceTest {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
                     }
-                    return opened.geometry();
-                }
-
-                @Override
-                public void write(long offset, ByteBuffer data) throws IOException {
-                    opened.write(offset, data);
-                }
-
-                @Override
-                public void zero(long offset, long length) throws IOException {
-                    opened.zero(offset, length);
-                }
-
-                @Override
-                public int read(long offset, ByteBuffer dst) throws IOException {
-                    return opened.read(offset, dst);
-                }
-
-                @Override
-                public void force() throws IOException {
-                    opened.force();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    opened.close();
+                    return super.geometry();
                 }
             };
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -63,13 +64,36 @@ class WatchdogTest {
 
     @Test
     void aRestoreAskedForWhileTheFirstWriteIsRecordedWaitsAndLosesWhenTheRecordIsMade() throws Exception {
+        assertThat(restoreAskedForDuringTheRecord(false)).isFalse();
+    }
+
+    @Test
+    void aRestoreAskedForWhileTheFirstWriteIsRecordedWinsWhenTheRecordFails() throws Exception {
+        assertThat(restoreAskedForDuringTheRecord(true)).isTrue();
+    }
+
+    /**
+     * A first write whose record is held until a restore has asked for the state (and is seen waiting);
+     * returns what the restore was told. The watchdog ends stood down, or restoring when the record failed.
+     */
+    private static boolean restoreAskedForDuringTheRecord(boolean recordFails) throws Exception {
         var recording = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         var w = new Watchdog(() -> {
             recording.countDown();
             await(release);
+            if (recordFails) {
+                throw new IOException("read-only file system (injected)");
+            }
         }, false);
-        var writer = Thread.ofPlatform().start(() -> standDown(w));
+        var writer = new java.util.concurrent.CompletableFuture<Boolean>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                writer.complete(w.standDown());
+            } catch (IOException e) {
+                writer.completeExceptionally(e);
+            }
+        });
         recording.await();
         var restore = new java.util.concurrent.CompletableFuture<Boolean>();
         Thread.ofPlatform().start(() -> restore.complete(w.claimRestore()));
@@ -77,38 +101,14 @@ class WatchdogTest {
         assertThat(restore).as("the restore waits while the first write is recorded").isNotDone();
         assertThat(w.state()).isEqualTo(Watchdog.State.STANDING_DOWN);
         release.countDown();
-        writer.join();
-        assertThat(restore.get()).isFalse();
-        assertThat(w.state()).isEqualTo(Watchdog.State.STOOD_DOWN);
-    }
-
-    @Test
-    void aRestoreAskedForWhileTheFirstWriteIsRecordedWinsWhenTheRecordFails() throws Exception {
-        var recording = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        var w = new Watchdog(() -> {
-            recording.countDown();
-            await(release);
-            throw new IOException("read-only file system (injected)");
-        }, false);
-        var writer = new java.util.concurrent.CompletableFuture<Throwable>();
-        Thread.ofPlatform().start(() -> {
-            try {
-                w.standDown();
-                writer.complete(null);
-            } catch (IOException e) {
-                writer.complete(e);
-            }
-        });
-        recording.await();
-        var restore = new java.util.concurrent.CompletableFuture<Boolean>();
-        Thread.ofPlatform().start(() -> restore.complete(w.claimRestore()));
-        Thread.sleep(300);
-        assertThat(restore).isNotDone();
-        release.countDown();
-        assertThat(writer.get()).hasMessageContaining("injected");
-        assertThat(restore.get()).isTrue();
-        assertThat(w.state()).isEqualTo(Watchdog.State.RESTORING);
+        if (recordFails) {
+            assertThat(writer).failsWithin(Duration.ofMinutes(1)).withThrowableThat().withMessageContaining("injected");
+        } else {
+            assertThat(writer.get()).isTrue();
+        }
+        boolean told = restore.get();
+        assertThat(w.state()).isEqualTo(recordFails ? Watchdog.State.RESTORING : Watchdog.State.STOOD_DOWN);
+        return told;
     }
 
     /** The record itself: after a restore won, the boot state on disk still says nothing was written. */
@@ -127,14 +127,6 @@ class WatchdogTest {
             latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void standDown(Watchdog w) {
-        try {
-            w.standDown();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
