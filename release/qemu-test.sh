@@ -133,11 +133,11 @@ truncate -s 72M "$disk"
 initrd=$boot/initrd.gz
 netdev=user,id=n0,restrict=on
 # S3Proxy from Maven Central (org.gaul:s3proxy, the self-contained jar), unless S3PROXY_JAR names one.
-s3proxy_version=2.9.0
+# Maven copies it here from whichever local repository it uses (MAVEN_ARGS may name another than ~/.m2).
 if [ -z "${S3PROXY_JAR:-}" ]; then
-    S3PROXY_JAR=$HOME/.m2/repository/org/gaul/s3proxy/$s3proxy_version/s3proxy-$s3proxy_version-jar-with-dependencies.jar
-    [ -f "$S3PROXY_JAR" ] || (cd "$top" && ./mvnw -B -q dependency:get -Dtransitive=false \
-        -Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies >&2) || S3PROXY_JAR=
+    S3PROXY_JAR=$work/s3proxy/s3proxy-$s3proxy_version-jar-with-dependencies.jar
+    (cd "$top" && ./mvnw -B -q dependency:copy -Dartifact="org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
+        -DoutputDirectory="$work/s3proxy" >&2) || S3PROXY_JAR=
 fi
 # S3FLASH_QEMU_SOURCE=s3|file forces a mode; auto (default): S3 when the S3 source is installed.
 mode=${S3FLASH_QEMU_SOURCE:-auto}
