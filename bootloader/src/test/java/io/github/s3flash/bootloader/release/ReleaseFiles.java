@@ -97,7 +97,7 @@ final class ReleaseFiles {
         return run(command);
     }
 
-    private static Run run(List<String> command) throws IOException {
+    static Run run(List<String> command) throws IOException {
         return run(new ProcessBuilder(command));
     }
 
