@@ -3,8 +3,6 @@ package io.github.s3flash.bootloader.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.s3flash.api.Options;
-import io.github.s3flash.api.PipelineSettings;
 import io.github.s3flash.bootloader.boot.BootConfig;
 import io.github.s3flash.bootloader.boot.BootOptionSchema;
 import io.github.s3flash.bootloader.boot.KernelCommandLine;
@@ -243,20 +241,6 @@ class GrubConfigureTest {
             assertThat(config.root()).as(Seeds.describe(seed)).isEqualTo(v[1]);
         }
         assertThat(accepted).as(Seeds.describe(seed)).isGreaterThan(2000);
-    }
-
-    /** The schema's pipeline rules are within the pipeline's own checks: every good example builds settings. */
-    @Test
-    void everyGoodPipelineValueIsOneThePipelineAccepts() {
-        for (BootOptionSchema.Rule rule : BootOptionSchema.rules()) {
-            String key = rule.key().replace("s3flash.option.", "");
-            if (List.of("chunk-size", "buffers", "read.part-size", "read.concurrency", "retry.attempts",
-                    "retry.base-delay", "retry.max-delay").contains(key)) {
-                for (String good : rule.good()) {
-                    PipelineSettings.from(Options.of(Map.of(key, good)));
-                }
-            }
-        }
     }
 
     @Test
