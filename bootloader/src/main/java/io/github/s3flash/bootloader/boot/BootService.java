@@ -163,7 +163,7 @@ public final class BootService {
                 }
                 if (device == null) {
                     if (!modulesLoaded) {
-                        loadDiskModules(roots.path(config.root()));
+                        loadDiskModules(roots.path(config.root()), log);
                         modulesLoaded = true;
                         continue;
                     }
@@ -217,10 +217,6 @@ public final class BootService {
 
     private static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
-    }
-
-    private void loadDiskModules(Path missing) {
-        loadDiskModules(missing, log);
     }
 
     private static void loadDiskModules(Path missing, Consumer<String> log) {
