@@ -11,12 +11,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * testkit's contract over real loop devices, filled with noise so that zeros must really be written.
- * Only 4096-byte-sector devices: the contract's buffer helper ({@code alignedSlice} of {@code length +
- * 4096} bytes) is too short for lengths that are not multiples of 4096, so 512-byte sectors and files
- * run the same checks in {@link OffsetWritesTest} until testkit is fixed.
- */
+/** testkit's contract over real loop devices, filled with noise so that zeros must really be written. */
 abstract class LoopContractBase extends BlockSinkContract {
 
     @TempDir
@@ -24,7 +19,9 @@ abstract class LoopContractBase extends BlockSinkContract {
 
     private final List<LoopDevice> loops = new ArrayList<>();
 
-    abstract boolean directIoLoop();
+    abstract int sectorSize();
+
+    abstract LoopDevice.Backing backing();
 
     @Override
     protected BlockSink sink() {
@@ -33,7 +30,7 @@ abstract class LoopContractBase extends BlockSinkContract {
 
     @Override
     protected Path target(long capacity) throws IOException {
-        LoopDevice loop = Disks.loop(dir, capacity, 4096, directIoLoop(), Disks.garbage(new Random(capacity), 1 << 20));
+        LoopDevice loop = Disks.loop(dir, capacity, sectorSize(), backing(), Disks.garbage(new Random(capacity), 1 << 20));
         loops.add(loop);
         return loop.device();
     }

@@ -1,14 +1,20 @@
 package io.github.s3flash.sink.blockdev;
 
 import io.github.s3flash.api.Options;
+import io.github.s3flash.testkit.LoopDevice;
 import java.util.Map;
 
 /** The BlockSink contract on a 4096-byte-sector loop device: fallocate(PUNCH_HOLE) zeros, and the buffered path with a small sync-every. */
 class LoopDevice4kPunchSinkContractTest extends LoopContractBase {
 
     @Override
-    boolean directIoLoop() {
-        return true;
+    int sectorSize() {
+        return 4096;
+    }
+
+    @Override
+    LoopDevice.Backing backing() {
+        return LoopDevice.Backing.DIRECT_IO;
     }
 
     @Override

@@ -1,13 +1,19 @@
 package io.github.s3flash.sink.blockdev;
 
 import io.github.s3flash.api.Options;
+import io.github.s3flash.testkit.LoopDevice;
 
 /** The BlockSink contract on a 4096-byte-sector loop device: 4096-byte sectors, default options: write zeros, direct I/O. */
 class LoopDevice4kSinkContractTest extends LoopContractBase {
 
     @Override
-    boolean directIoLoop() {
-        return false;
+    int sectorSize() {
+        return 4096;
+    }
+
+    @Override
+    LoopDevice.Backing backing() {
+        return LoopDevice.Backing.PAGE_CACHE;
     }
 
     @Override
