@@ -2,9 +2,9 @@ package io.github.s3flash.bootloader.boot;
 
 import io.github.s3flash.api.BlockSink;
 import io.github.s3flash.api.BlockTarget;
-import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.TargetGeometry;
+import io.github.s3flash.api.WriteRefusedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -40,17 +40,18 @@ final class GatedSink implements BlockSink {
         return new BlockTarget() {
             private boolean cleared;
 
-            private void gate() throws FlashException {
+            // Refusals are WriteRefusedException: nothing was written, so the flash is refused, not aborted.
+            private void gate() throws WriteRefusedException {
                 if (!cleared) {
                     boolean mayWrite;
                     try {
                         mayWrite = watchdog.standDown();
                     } catch (IOException e) {
-                        throw new FlashException("cannot record that writing begins (" + e.getMessage()
+                        throw new WriteRefusedException("cannot record that writing begins (" + e.getMessage()
                                 + "), which a restarted flash service must know; nothing is written", e);
                     }
                     if (!mayWrite) {
-                        throw new FlashException("the watchdog is restoring the old boot; nothing is written");
+                        throw new WriteRefusedException("the watchdog is restoring the old boot; nothing is written");
                     }
                     cleared = true;
                 }
