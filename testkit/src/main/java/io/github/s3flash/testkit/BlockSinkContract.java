@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the contract once per zero mode, skip mode, I/O path): accept its targets and nothing else, report
  * a sane and stable geometry, write and zero whole blocks at any offset byte-exact from any kind of
  * buffer, read back at any offset into any kind of buffer (short only at the end), make everything
- * durable with {@code force()} (as the bytes stored show, read without the sink), refuse writes past
- * the end and after close, and close idempotently.
+ * durable with {@code force()} (as the bytes stored show, read without the sink), refuse writes of
+ * part blocks, past the end and after close, and close idempotently.
  */
 public abstract class BlockSinkContract {
 
@@ -206,6 +206,24 @@ public abstract class BlockSinkContract {
             assertThatThrownBy(() -> target.write(capacity - block, aligned(2 * block)))
                     .isInstanceOf(IOException.class);
             assertThatThrownBy(() -> target.zero(capacity, block)).isInstanceOf(IOException.class);
+        }
+        assertThat(contents(path, CAPACITY)).isEqualTo(before);
+    }
+
+    /** The pipeline writes whole logical blocks only; a target may refuse anything else, and must not half-do it. */
+    @Test
+    void writesOfPartBlocksAreRefusedAndChangeNothing() throws IOException {
+        Path path = target(CAPACITY);
+        byte[] before = contents(path, CAPACITY);
+        try (BlockTarget target = sink().open(path, options())) {
+            int block = block(target.geometry());
+            if (block == 1) {
+                return;
+            }
+            assertThatThrownBy(() -> target.write(block / 2, aligned(block))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> target.write(0, aligned(block + 1))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> target.zero(block, block - 1)).isInstanceOf(IllegalArgumentException.class);
+            target.force();
         }
         assertThat(contents(path, CAPACITY)).isEqualTo(before);
     }
