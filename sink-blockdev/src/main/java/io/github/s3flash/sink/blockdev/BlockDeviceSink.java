@@ -115,11 +115,11 @@ public final class BlockDeviceSink implements BlockSink {
             }
             return openFile(path, settings);
         } catch (NoSuchFileException e) {
-            throw new TargetUnavailableException("target " + path + " does not exist (or its directory does not)", e, false);
+            throw new TargetUnavailableException("target " + path + " does not exist (or its directory does not)", e);
         } catch (AccessDeniedException e) {
-            throw new TargetUnavailableException("target " + path + " is not writable by this user (run as root?)", e, false);
+            throw new TargetUnavailableException("target " + path + " is not writable by this user (run as root?)", e);
         } catch (FileAlreadyExistsException e) {
-            throw new TargetUnavailableException("target " + path + " could not be created: " + e.getMessage(), e, false);
+            throw new TargetUnavailableException("target " + path + " could not be created: " + e.getMessage(), e);
         }
     }
 
@@ -188,14 +188,11 @@ public final class BlockDeviceSink implements BlockSink {
             throw switch (e.errno()) {
                 case NativeIo.EBUSY -> new TargetUnavailableException("target " + path + " is busy: another program"
                         + " or the kernel holds it exclusively (a mount, swap, RAID/LVM member, or another flash"
-                        + " or partitioner); stop that user first (or give option " + SinkOptions.FORCE + "=true)", e,
-                        false);
+                        + " or partitioner); stop that user first (or give option " + SinkOptions.FORCE + "=true)", e);
                 case NativeIo.EACCES, NativeIo.EROFS -> new TargetUnavailableException("target " + path
-                        + " is not writable (" + e.getMessage() + "); run as root, or check it is not read-only", e,
-                        false);
-                case NativeIo.ENOENT -> new TargetUnavailableException("target " + path + " does not exist", e, false);
-                default -> new TargetUnavailableException("cannot open target " + path + ": " + e.getMessage(), e,
-                        false);
+                        + " is not writable (" + e.getMessage() + "); run as root, or check it is not read-only", e);
+                case NativeIo.ENOENT -> new TargetUnavailableException("target " + path + " does not exist", e);
+                default -> new TargetUnavailableException("cannot open target " + path + ": " + e.getMessage(), e);
             };
         }
     }
@@ -224,7 +221,7 @@ public final class BlockDeviceSink implements BlockSink {
         } catch (IOException | UnsupportedOperationException e) {
             if (settings.directIo().equals("on")) {
                 throw new TargetUnavailableException("target " + path + " does not support direct I/O (" + e
-                        + "); use direct-io=auto to write it through the page cache", e, false);
+                        + "); use direct-io=auto to write it through the page cache", e);
             }
             LOG.log(Level.INFO, path + " does not support direct I/O (" + e + "); writing through the page cache"
                     + " and forcing every " + settings.syncEvery() + " bytes");

@@ -123,6 +123,26 @@ class FlasherTest {
         }
     }
 
+    /** A last chunk of zeros goes to zero() for its whole blocks; its partial block is still rewritten, not zeroed whole. */
+    @Test
+    void anImageEndingInZerosInsideABlockKeepsTheRestOfThatBlock() throws IOException {
+        for (int sector : new int[] {512, 4096}) {
+            int size = (1 << 20) + (64 << 10) + sector + 5;
+            byte[] image = TestImages.random(random, size);
+            Arrays.fill(image, 1 << 20, size, (byte) 0);
+            MemoryDisk disk = MemoryDisk.noise(CAPACITY, sector, seed);
+            byte[] expected = disk.bytes(0, (int) CAPACITY);
+            System.arraycopy(image, 0, expected, 0, size);
+            Codec raw = raw();
+            FlashResult result = flasher(raw, disk).flash(plan(image, raw).withOptions(chunks(64 << 10)));
+            assertThat(disk.bytes(0, (int) CAPACITY)).as(sector + "-byte sectors, " + Seeds.describe(seed))
+                    .isEqualTo(expected);
+            assertThat(disk.writes()).filteredOn(MemoryDisk.Write::zero).isNotEmpty();
+            assertThat(result.partialBlockBytes()).isEqualTo(5);
+            assertThat(disk.violations()).isEmpty();
+        }
+    }
+
     @Test
     void anImageOfKnownSizeLargerThanTheTargetIsRefusedUnwritten() throws IOException {
         MemoryDisk disk = MemoryDisk.noise(1 << 20, 512, seed);
