@@ -1,6 +1,7 @@
 package io.github.s3flash.sink.blockdev;
 
 import io.github.s3flash.api.BlockSink;
+import io.github.s3flash.api.Options;
 import io.github.s3flash.testkit.BlockSinkContract;
 import io.github.s3flash.testkit.LoopDevice;
 import java.io.IOException;
@@ -18,10 +19,20 @@ abstract class LoopContractBase extends BlockSinkContract {
     Path dir;
 
     private final List<LoopDevice> loops = new ArrayList<>();
+    private final int sectorSize;
+    private final LoopDevice.Backing backing;
+    private final Options options;
 
-    abstract int sectorSize();
+    LoopContractBase(int sectorSize, LoopDevice.Backing backing, Options options) {
+        this.sectorSize = sectorSize;
+        this.backing = backing;
+        this.options = options;
+    }
 
-    abstract LoopDevice.Backing backing();
+    @Override
+    protected Options options() {
+        return options;
+    }
 
     @Override
     protected BlockSink sink() {
@@ -30,7 +41,7 @@ abstract class LoopContractBase extends BlockSinkContract {
 
     @Override
     protected Path target(long capacity) throws IOException {
-        LoopDevice loop = Disks.loop(dir, capacity, sectorSize(), backing(), Disks.garbage(new Random(capacity), 1 << 20));
+        LoopDevice loop = Disks.loop(dir, capacity, sectorSize, backing, Disks.garbage(new Random(capacity), 1 << 20));
         loops.add(loop);
         return loop.device();
     }

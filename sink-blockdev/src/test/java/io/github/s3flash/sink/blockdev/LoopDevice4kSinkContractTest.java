@@ -6,18 +6,7 @@ import io.github.s3flash.testkit.LoopDevice;
 /** The BlockSink contract on a 4096-byte-sector loop device: 4096-byte sectors, default options: write zeros, direct I/O. */
 class LoopDevice4kSinkContractTest extends LoopContractBase {
 
-    @Override
-    int sectorSize() {
-        return 4096;
-    }
-
-    @Override
-    LoopDevice.Backing backing() {
-        return LoopDevice.Backing.PAGE_CACHE;
-    }
-
-    @Override
-    protected Options options() {
-        return Options.empty();
+    LoopDevice4kSinkContractTest() {
+        super(4096, LoopDevice.Backing.PAGE_CACHE, Options.empty());
     }
 }

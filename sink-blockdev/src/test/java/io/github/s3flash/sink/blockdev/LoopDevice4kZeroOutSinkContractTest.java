@@ -7,18 +7,7 @@ import java.util.Map;
 /** The BlockSink contract on a 4096-byte-sector loop device: 4096-byte logical sectors on a direct-io loop, zeros by BLKZEROOUT, read-back verification on. */
 class LoopDevice4kZeroOutSinkContractTest extends LoopContractBase {
 
-    @Override
-    int sectorSize() {
-        return 4096;
-    }
-
-    @Override
-    LoopDevice.Backing backing() {
-        return LoopDevice.Backing.DIRECT_IO;
-    }
-
-    @Override
-    protected Options options() {
-        return Options.of(Map.of("zero", "zeroout", "verify", "true"));
+    LoopDevice4kZeroOutSinkContractTest() {
+        super(4096, LoopDevice.Backing.DIRECT_IO, Options.of(Map.of("zero", "zeroout", "verify", "true")));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.s3flash.sink.blockdev;
 
+import io.github.s3flash.api.Options;
 import io.github.s3flash.testkit.LoopDevice;
 
 /**
@@ -8,13 +9,7 @@ import io.github.s3flash.testkit.LoopDevice;
  */
 class LoopDevice512SinkContractTest extends LoopContractBase {
 
-    @Override
-    int sectorSize() {
-        return 512;
-    }
-
-    @Override
-    LoopDevice.Backing backing() {
-        return LoopDevice.Backing.PAGE_CACHE;
+    LoopDevice512SinkContractTest() {
+        super(512, LoopDevice.Backing.PAGE_CACHE, Options.empty());
     }
 }

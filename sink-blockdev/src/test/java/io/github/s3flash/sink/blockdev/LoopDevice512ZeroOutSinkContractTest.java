@@ -7,18 +7,7 @@ import java.util.Map;
 /** The BlockSink contract on a 512-byte-sector direct-io loop device: BLKZEROOUT zeros and read-back verification. */
 class LoopDevice512ZeroOutSinkContractTest extends LoopContractBase {
 
-    @Override
-    int sectorSize() {
-        return 512;
-    }
-
-    @Override
-    LoopDevice.Backing backing() {
-        return LoopDevice.Backing.DIRECT_IO;
-    }
-
-    @Override
-    protected Options options() {
-        return Options.of(Map.of("zero", "zeroout", "verify", "true"));
+    LoopDevice512ZeroOutSinkContractTest() {
+        super(512, LoopDevice.Backing.DIRECT_IO, Options.of(Map.of("zero", "zeroout", "verify", "true")));
     }
 }

@@ -235,8 +235,7 @@ class FlasherTest {
             assertThatThrownBy(() -> flasher(codec, disk).flash(plan(TestImages.random(random, 4 << 20), codec)
                             .withOptions(chunks(256 << 10))))
                     .isInstanceOf(FlashAbortedException.class).hasMessageContaining("medium error " + n);
-            assertNoThreadOfTheFlashLeft(before);
-            assertThat(codec.closedBy()).as("write " + n).containsExactly("s3flash-decode");
+            assertTornDown(before, codec);
             assertThat(disk.violations()).isEmpty();
         }
     }
@@ -249,8 +248,7 @@ class FlasherTest {
         assertThatThrownBy(() -> flasher(codec, disk).flash(plan(TestImages.random(random, 4 << 20), codec)
                         .withOptions(chunks(256 << 10))))
                 .isInstanceOf(FlashAbortedException.class).hasCauseInstanceOf(OutOfMemoryError.class);
-        assertNoThreadOfTheFlashLeft(before);
-        assertThat(codec.closedBy()).containsExactly("s3flash-decode");
+        assertTornDown(before, codec);
     }
 
     @Test
@@ -261,17 +259,16 @@ class FlasherTest {
         PassThroughCodec first = PassThroughCodec.failingOnRead(1, new StackOverflowError("test: decoder"));
         assertThatThrownBy(() -> flasher(first, disk).flash(plan(TestImages.random(random, 4 << 20), first)))
                 .isExactlyInstanceOf(StackOverflowError.class);
-        assertNoThreadOfTheFlashLeft(before);
-        assertThat(first.closedBy()).containsExactly("s3flash-decode");
+        assertTornDown(before, first);
         assertThat(disk.sha256()).isEqualTo(untouched);
 
-        // 256 KiB scratch reads: read 40 comes well after the first 64 KiB chunk was written.
+        // Reads of at most one 64 KiB chunk: by read 40 over a MiB was decoded, and with 3 buffers in
+        // flight the first chunks were written.
         PassThroughCodec later = PassThroughCodec.failingOnRead(40, new AssertionError("test: decoder"));
         assertThatThrownBy(() -> flasher(later, disk).flash(plan(TestImages.random(random, 4 << 20), later)
                         .withOptions(chunks(64 << 10))))
                 .isInstanceOf(FlashAbortedException.class).hasCauseInstanceOf(AssertionError.class);
-        assertNoThreadOfTheFlashLeft(before);
-        assertThat(later.closedBy()).containsExactly("s3flash-decode");
+        assertTornDown(before, later);
     }
 
     @Test
@@ -281,8 +278,7 @@ class FlasherTest {
         MemoryDisk disk = MemoryDisk.noise(CAPACITY, 512, seed);
         flasher(codec, disk).flash(plan(TestImages.random(random, 1 << 20), codec));
         assertThat(codec.decodersOpened()).isOne();
-        assertThat(codec.closedBy()).containsExactly("s3flash-decode");
-        assertNoThreadOfTheFlashLeft(before);
+        assertTornDown(before, codec);
     }
 
     /**
@@ -320,8 +316,13 @@ class FlasherTest {
         assertThat(interruptKept).isTrue();
         assertThat(disk.closes()).isOne();
         assertThat(disk.violations()).isEmpty();
-        assertThat(codec.closedBy()).containsExactly("s3flash-decode");
         flashing.join();
+        assertTornDown(before, codec);
+    }
+
+    /** The flash ended cleanly: its decoder closed once, by the decode thread, and none of its threads left. */
+    private static void assertTornDown(Set<Thread> before, PassThroughCodec codec) throws InterruptedException {
+        assertThat(codec.closedBy()).containsExactly("s3flash-decode");
         assertNoThreadOfTheFlashLeft(before);
     }
 
