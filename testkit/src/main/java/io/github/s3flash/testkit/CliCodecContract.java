@@ -10,6 +10,7 @@ import io.github.s3flash.api.FlashPlan;
 import io.github.s3flash.api.FlashResult;
 import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.Options;
+import io.github.s3flash.api.ProbeResult;
 import io.github.s3flash.api.ProviderRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -130,6 +131,20 @@ public abstract class CliCodecContract {
                         e -> assertThat(e).isInstanceOf(CorruptImageException.class),
                         e -> assertThat(e).isInstanceOf(FlashAbortedException.class)
                                 .hasRootCauseInstanceOf(CorruptImageException.class));
+    }
+
+    /**
+     * For formats with skippable frames (lz4 and zstd share them): a leading skippable frame decides
+     * nothing, the frame after it does — certain of {@code ownFrame}, not of {@code otherFrame}, and
+     * only possibly when that frame lies beyond the probe's head.
+     */
+    protected void assertProbeLooksPastSkippableFrames(byte[] ownFrame, byte[] otherFrame) {
+        var random = new Random(1);
+        assertThat(codec().probe(head(skippable(random, 4), ownFrame))).isEqualTo(ProbeResult.CERTAINLY);
+        assertThat(codec().probe(head(skippable(random, 4), otherFrame))).isEqualTo(ProbeResult.NO);
+        assertThat(codec().probe(head(skippable(random, 100), ownFrame))).isEqualTo(ProbeResult.POSSIBLY);
+        assertThat(codec().probe(head(ownFrame))).isEqualTo(ProbeResult.CERTAINLY);
+        assertThat(codec().probe(head(otherFrame))).isEqualTo(ProbeResult.NO);
     }
 
     /** {@code image} compressed by {@code command} (which reads the file named last, writes stdout). */

@@ -160,14 +160,9 @@ class ZstdCliTest extends CliCodecContract {
 
     @Test
     void aLeadingSkippableFrameDecidesNothingUntilTheFrameAfterIt() {
-        var random = new Random(1);
         byte[] lz4 = {0x04, 0x22, 0x4D, 0x18, 0x64, 0x40, (byte) 0xA7};
         byte[] zstd = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0, 0, 0};
-        assertThat(codec().probe(head(skippable(random, 4), zstd))).isEqualTo(ProbeResult.CERTAINLY);
-        assertThat(codec().probe(head(skippable(random, 4), lz4))).isEqualTo(ProbeResult.NO);
-        assertThat(codec().probe(head(skippable(random, 100), zstd))).isEqualTo(ProbeResult.POSSIBLY);
-        assertThat(codec().probe(head(zstd))).isEqualTo(ProbeResult.CERTAINLY);
-        assertThat(codec().probe(head(lz4))).isEqualTo(ProbeResult.NO);
+        assertProbeLooksPastSkippableFrames(zstd, lz4);
     }
 
     /** Counts zstd frames (not skippable ones) with the library's frame-size parser. */

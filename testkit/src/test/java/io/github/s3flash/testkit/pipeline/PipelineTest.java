@@ -119,11 +119,16 @@ class PipelineTest {
             if (n == 1) {
                 assertThat(run.pipeline().writingStarted()).as("no chunk got past the hash stage").isFalse();
             }
-            assertThat(run.opened()).containsExactly("s3flash-decode");
-            assertThat(run.closed()).containsExactly("s3flash-decode");
-            run.target().close();
-            assertThat(disk.violations()).isEmpty();
+            assertEndedCleanly(run, disk);
         }
+    }
+
+    /** The decoder opened and closed by the decode thread, once each; the target used by the contract. */
+    private static void assertEndedCleanly(Run run, MemoryDisk disk) throws IOException {
+        assertThat(run.opened()).containsExactly("s3flash-decode");
+        assertThat(run.closed()).containsExactly("s3flash-decode");
+        run.target().close();
+        assertThat(disk.violations()).isEmpty();
     }
 
     @Test
@@ -135,11 +140,8 @@ class PipelineTest {
         assertThat(stagesAlive()).isEmpty();
         assertThat(outcome.digest()).as(Seeds.describe(seed)).isEqualTo(TestImages.sha256(image));
         assertThat(outcome.bytesWritten()).isEqualTo(image.length);
-        assertThat(run.opened()).containsExactly("s3flash-decode");
-        assertThat(run.closed()).containsExactly("s3flash-decode");
         assertThat(disk.bytes(0, image.length)).as(Seeds.describe(seed)).isEqualTo(image);
-        run.target().close();
-        assertThat(disk.violations()).isEmpty();
+        assertEndedCleanly(run, disk);
     }
 
     @Test
