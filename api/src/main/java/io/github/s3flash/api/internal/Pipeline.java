@@ -144,8 +144,17 @@ public final class Pipeline {
         }
         awaitAll(stages, decode, hash);
         Throwable failed = failure.get();
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
         if (failed != null) {
-            throw Pipeline.<IOException>rethrow(failed);
+            throw new IOException("flash failed: " + failed, failed);
         }
         return new Outcome(written.get(), zeroed.get(), HexFormat.of().formatHex(digest.digest()), List.copyOf(warnings));
     }
@@ -180,12 +189,6 @@ public final class Pipeline {
         boolean first = failure.compareAndSet(null, t);
         stopping = true;
         return first;
-    }
-
-    /** Throws {@code t} as it is: checked exceptions reach the caller without a wrapper. */
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable t) throws T {
-        throw (T) t;
     }
 
     private interface Stage {
