@@ -10,4 +10,7 @@ module io.github.s3flash.testkit {
     exports io.github.s3flash.testkit;
 
     opens io.github.s3flash.testkit to org.junit.platform.commons;
+
+    // Reports the seeds of a failed test, whatever failed (see SeedReporter).
+    provides org.junit.jupiter.api.extension.Extension with io.github.s3flash.testkit.SeedReporter;
 }

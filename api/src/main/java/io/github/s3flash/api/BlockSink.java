@@ -5,17 +5,23 @@ import java.nio.file.Path;
 
 /**
  * Where image bytes go: block devices, regular files, or anything a plugin can write at offsets.
- * Discovered with {@link java.util.ServiceLoader}; the first sink that {@link #accepts} a target
- * writes it.
+ * Discovered with {@link java.util.ServiceLoader}. Sinks resolve like sources: the one sink that
+ * {@link #accepts} a target writes it; when several accept it, option {@value
+ * ProviderRegistry#SINK_PROVIDER_OPTION} names the one to use, and without it the flash is refused
+ * naming them all.
  *
  * <p>Implementations are stateless and thread-safe; state lives in the {@link BlockTarget}.
  */
 public interface BlockSink {
 
-    /** A short unique name, shown by {@code s3flash providers}. */
+    /** A short unique name, shown by {@code s3flash providers} and given to option {@code sink.provider}. */
     String name();
 
-    /** Whether this sink can write {@code target}, judged without opening it for writing. */
+    /**
+     * Whether this sink can write {@code target}, judged without opening it for writing. Answer true
+     * only for what this sink writes, so that it never shadows another sink: a block-device sink
+     * accepts block devices, not every path.
+     */
     boolean accepts(Path target);
 
     /**

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What to flash where.
@@ -53,13 +52,5 @@ public record FlashPlan(URI source, Path target, String codec, String expectedSh
 
     public FlashPlan withOption(String key, String value) {
         return new FlashPlan(source, target, codec, expectedSha256, options.with(key, value));
-    }
-
-    public Optional<String> codecName() {
-        return Optional.ofNullable(codec);
-    }
-
-    public Optional<String> expectedHash() {
-        return Optional.ofNullable(expectedSha256);
     }
 }

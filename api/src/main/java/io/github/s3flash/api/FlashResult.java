@@ -1,36 +1,59 @@
 package io.github.s3flash.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * What a completed flash did.
+ * What a completed flash did. A flash that returns one wrote the whole image, forced it to stable
+ * storage and (when asked) verified it; {@link #warnings} tell what went wrong after that and did
+ * not change the outcome (closing the target or the source failed).
  *
  * @param source the image read
  * @param sourceVersion the version the image was pinned to
  * @param codec the codec that decoded it
  * @param target the device or file written
+ * @param geometry the target's size and block sizes
  * @param bytesRead compressed bytes read from the source
  * @param bytesWritten decoded image bytes made durable on the target (zero ranges included)
  * @param bytesZeroRanges how many of those were all-zero chunks handed to the sink's zero path
  * @param elapsed wall time from opening the source to the final force
  * @param sha256 SHA-256 (hex) of the decoded image as written
+ * @param warnings what failed after the image was durable, one sentence each; empty when nothing did
  */
 public record FlashResult(
         URI source,
         String sourceVersion,
         String codec,
         Path target,
+        TargetGeometry geometry,
         long bytesRead,
         long bytesWritten,
         long bytesZeroRanges,
         Duration elapsed,
-        String sha256) {
+        String sha256,
+        List<String> warnings) {
+
+    public FlashResult {
+        requireNonNull(geometry, "geometry");
+        warnings = List.copyOf(warnings);
+    }
 
     /** Decoded image throughput in MB/s (10^6 bytes per second). */
     public double megabytesPerSecond() {
         double seconds = Math.max(elapsed.toNanos(), 1) / 1e9;
         return bytesWritten / seconds / 1e6;
+    }
+
+    /**
+     * Image bytes in the last logical block when the image ends inside one (0 when it ends on a
+     * block boundary). That block was read, its first bytes replaced by the image's and written
+     * whole; the rest of it kept what it held.
+     */
+    public int partialBlockBytes() {
+        return (int) (bytesWritten % geometry.logicalBlockSize());
     }
 }

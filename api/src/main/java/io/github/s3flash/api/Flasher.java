@@ -4,11 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.s3flash.api.internal.Pipeline;
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,9 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Point of no return.</b> Everything that can be checked before the first write is checked
  * before it: providers exist, the source is reachable and pinned, the target is writable and not in
  * use, the codec recognises the image, and the decoded size (when the format records it) fits the
- * target and its block size. A refusal up to there leaves the target untouched and is thrown as it
- * is; a failure after it is thrown as {@link FlashAbortedException}. A wrong SHA-256 is a {@link
- * VerificationFailedException}.
+ * target. A refusal up to there leaves the target untouched and is thrown as it is; so is a first
+ * write the target refuses ({@link WriteRefusedException}). A failure after the first write began
+ * is thrown as {@link FlashAbortedException}, whatever it was (an {@link Error} too: the target holds
+ * a partial image all the same). A wrong SHA-256 is a {@link VerificationFailedException}.
+ *
+ * <p><b>After success.</b> Once the image is forced and verified the flash has succeeded: a failure
+ * to close the target or the source after that is a warning in the {@link FlashResult}, not an
+ * error. An image that ends inside a logical block of the target is written with a read-modify-write
+ * of that last block ({@link FlashResult#partialBlockBytes()}).
  *
  * <p>Thread-safe: one Flasher may run several flashes at once (onto different targets).
  */
@@ -52,46 +63,96 @@ public final class Flasher {
         PipelineSettings settings = PipelineSettings.from(plan.options());
         ImageSource source = registry.source(plan.source(), plan.options());
         Codec named = plan.codec() == null ? null : registry.codec(plan.codec());
-        BlockSink sink = registry.sink(plan.target());
+        BlockSink sink = registry.sink(plan.target(), plan.options());
 
-        try (PinnedImage image = source.open(plan.source(), plan.options());
-                BlockTarget target = sink.open(plan.target(), plan.options())) {
-            ImageInfo info = image.info();
-            TargetGeometry geometry = target.geometry();
-            var counted = new AtomicLong();
-            try (InputStream fetched = new CountingStream(ImageStreams.open(image, settings, listener), counted);
-                    BufferedInputStream buffered = new BufferedInputStream(fetched, 1 << 16)) {
-                ByteBuffer head = peek(buffered);
-                Codec codec = named != null ? named : registry.detectCodec(head, plan.source());
-                long decodedLength = codec.decodedLength(head.asReadOnlyBuffer(), info.length()).orElse(-1);
-                checkFits(plan, geometry, decodedLength);
-                Pipeline.notify(listener, new ProgressEvent.Started(info, codec.name(), plan.target(), geometry,
-                        decodedLength));
-
-                var pipeline = new Pipeline(plan.source(), target, settings, listener, counted::get, info.length(),
-                        decodedLength, start);
-                Pipeline.Outcome outcome;
-                try {
-                    outcome = pipeline.run(codec.decode(buffered));
-                    if (pipeline.writingStarted()) {
-                        target.force();
-                    }
-                } catch (VerificationFailedException e) {
-                    // A read-back mismatch found by the sink's force() is its own outcome, not an abort.
-                    throw e;
-                } catch (IOException | RuntimeException e) {
-                    if (pipeline.writingStarted()) {
-                        throw Pipeline.aborted(plan.source(), plan.target(), pipeline.bytesWritten(), e);
-                    }
-                    throw e;
-                }
-                var result = new FlashResult(plan.source(), info.version(), codec.name(), plan.target(),
-                        counted.get(), outcome.bytesWritten(), outcome.bytesZeroRanges(),
-                        Duration.ofNanos(System.nanoTime() - start), outcome.sha256());
-                verify(plan, result);
-                Pipeline.notify(listener, new ProgressEvent.Finished(result));
-                return result;
+        List<String> warnings = new ArrayList<>();
+        PinnedImage image = source.open(plan.source(), plan.options());
+        Flashed flashed;
+        try {
+            BlockTarget target = sink.open(plan.target(), plan.options());
+            try {
+                flashed = flash(plan, listener, settings, named, image, target, start, warnings);
+            } catch (Throwable t) {
+                closeAfterFailure(target, t);
+                throw t;
             }
+            closeAfterSuccess(target, "closing target " + plan.target(), warnings);
+        } catch (Throwable t) {
+            closeAfterFailure(image, t);
+            throw t;
+        }
+        closeAfterSuccess(image, "closing image " + ImageLocations.redact(plan.source()), warnings);
+        var result = new FlashResult(plan.source(), flashed.info().version(), flashed.codec(), plan.target(),
+                flashed.geometry(), flashed.bytesRead(), flashed.outcome().bytesWritten(),
+                flashed.outcome().bytesZeroRanges(), flashed.elapsed(), flashed.outcome().digest(), warnings);
+        Pipeline.notify(listener, new ProgressEvent.Finished(result));
+        return result;
+    }
+
+    /** What the pipeline did, before the target and the source are closed. */
+    private record Flashed(ImageInfo info, String codec, TargetGeometry geometry, long bytesRead, Duration elapsed,
+            Pipeline.Outcome outcome) {}
+
+    /** Streams, decodes, hashes, writes, forces and verifies; the caller closes target and image. */
+    private Flashed flash(FlashPlan plan, ProgressListener listener, PipelineSettings settings, Codec named,
+            PinnedImage image, BlockTarget target, long start, List<String> warnings) throws IOException {
+        ImageInfo info = image.info();
+        TargetGeometry geometry = target.geometry();
+        checkChunkSize(plan, settings, geometry);
+        var counted = new AtomicLong();
+        InputStream fetched = new CountingStream(ImageStreams.open(image, settings, listener), counted);
+        BufferedInputStream buffered = new BufferedInputStream(fetched, 1 << 16);
+        Pipeline.Outcome outcome;
+        Codec codec;
+        try {
+            ByteBuffer head = peek(buffered);
+            codec = named != null ? named : registry.detectCodec(head, plan.source());
+            long decodedLength = codec.decodedLength(head.asReadOnlyBuffer(), info.length()).orElse(-1);
+            checkFits(plan, geometry, decodedLength);
+            Pipeline.notify(listener, new ProgressEvent.Started(info, codec.name(), plan.target(), geometry,
+                    decodedLength));
+            var pipeline = new Pipeline(plan.source(), target, settings, listener, counted::get, info.length(),
+                    decodedLength, start, sha256());
+            try {
+                outcome = pipeline.run(() -> codec.decode(buffered));
+                if (pipeline.writingStarted()) {
+                    target.force();
+                }
+            } catch (VerificationFailedException e) {
+                // A read-back mismatch found by the sink's force() is its own outcome, not an abort.
+                throw e;
+            } catch (Throwable e) {
+                if (pipeline.writingStarted()) {
+                    throw Pipeline.aborted(plan.source(), plan.target(), pipeline.bytesWritten(), e);
+                }
+                throw e;
+            }
+            verify(plan, outcome.digest(), info.version());
+        } catch (Throwable t) {
+            closeAfterFailure(buffered, t);
+            throw t;
+        }
+        // The decode thread closed the decoder and, through it, these streams; closing is idempotent.
+        closeAfterSuccess(buffered, "closing the stream of " + ImageLocations.redact(plan.source()), warnings);
+        warnings.addAll(outcome.warnings());
+        return new Flashed(info, codec.name(), geometry, counted.get(), Duration.ofNanos(System.nanoTime() - start),
+                outcome);
+    }
+
+    private static void closeAfterFailure(Closeable resource, Throwable failure) {
+        try {
+            resource.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Closes {@code resource} once the flash has succeeded: a failure now is a warning, not an error. */
+    private static void closeAfterSuccess(Closeable resource, String what, List<String> warnings) {
+        try {
+            resource.close();
+        } catch (IOException | RuntimeException e) {
+            warnings.add(what + " failed after the image was written, forced and verified: " + e);
         }
     }
 
@@ -102,29 +163,37 @@ public final class Flasher {
         return ByteBuffer.wrap(head).asReadOnlyBuffer();
     }
 
-    private static void checkFits(FlashPlan plan, TargetGeometry geometry, long decodedLength) throws FlashException {
-        if (decodedLength < 0) {
-            return;
+    private static void checkChunkSize(FlashPlan plan, PipelineSettings settings, TargetGeometry geometry) {
+        if (settings.chunkSize() % geometry.logicalBlockSize() != 0) {
+            throw new IllegalArgumentException("option chunk-size=" + settings.chunkSize() + " is not a multiple of"
+                    + " the logical block size " + geometry.logicalBlockSize() + " of target " + plan.target()
+                    + "; give a chunk size that is");
         }
+    }
+
+    private static void checkFits(FlashPlan plan, TargetGeometry geometry, long decodedLength) throws FlashException {
         if (decodedLength > geometry.capacity()) {
             throw new TargetTooSmallException("image " + ImageLocations.redact(plan.source()) + " is " + decodedLength
                     + " bytes but target " + plan.target() + " holds only " + geometry.capacity()
                     + " bytes; use a larger target or a smaller image", decodedLength, geometry.capacity());
         }
-        if (decodedLength % geometry.logicalBlockSize() != 0) {
-            throw new InvalidImageException("image " + ImageLocations.redact(plan.source()) + " is " + decodedLength
-                    + " bytes, not a multiple of the logical block size " + geometry.logicalBlockSize()
-                    + " of target " + plan.target() + "; pad the image to a whole number of sectors");
+    }
+
+    private static void verify(FlashPlan plan, String sha256, String version) throws VerificationFailedException {
+        String expected = plan.expectedSha256();
+        if (expected != null && !expected.equals(sha256)) {
+            throw new VerificationFailedException("image written to " + plan.target() + " has SHA-256 "
+                    + sha256 + " but " + expected + " was expected (source " + ImageLocations.redact(plan.source())
+                    + ", version " + version + "); the target holds that image, not the expected one:"
+                    + " check the source object and the expected hash", expected, sha256);
         }
     }
 
-    private static void verify(FlashPlan plan, FlashResult result) throws VerificationFailedException {
-        String expected = plan.expectedSha256();
-        if (expected != null && !expected.equals(result.sha256())) {
-            throw new VerificationFailedException("image written to " + plan.target() + " has SHA-256 "
-                    + result.sha256() + " but " + expected + " was expected (source " + ImageLocations.redact(plan.source())
-                    + ", version " + result.sourceVersion() + "); the target holds that image, not the expected one:"
-                    + " check the source object and the expected hash", expected, result.sha256());
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 

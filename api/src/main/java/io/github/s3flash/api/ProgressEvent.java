@@ -13,7 +13,11 @@ public sealed interface ProgressEvent {
     record Started(ImageInfo image, String codec, java.nio.file.Path target, TargetGeometry geometry,
             long decodedLength) implements ProgressEvent {}
 
-    /** The first byte is about to be written: the point of no return. */
+    /**
+     * The target accepted the flash's first write: the point of no return is behind, and the target
+     * no longer holds its old contents. Never sent when that first write was refused ({@link
+     * WriteRefusedException}): then nothing was written.
+     */
     record WritingStarted(long offset) implements ProgressEvent {}
 
     /**
@@ -30,6 +34,6 @@ public sealed interface ProgressEvent {
     /** A read failed and is being retried from {@code offset} after {@code delay}. */
     record Retrying(long offset, int attempt, Duration delay, String cause) implements ProgressEvent {}
 
-    /** Everything is written, forced to stable storage and verified. */
+    /** Everything is written, forced to stable storage and verified (the result may carry warnings). */
     record Finished(FlashResult result) implements ProgressEvent {}
 }

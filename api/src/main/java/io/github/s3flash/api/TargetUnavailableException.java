@@ -9,10 +9,19 @@ public final class TargetUnavailableException extends FlashException {
 
     private final boolean retryable;
 
+    /** A target that is unavailable for good: trying again will not help until something changes. */
     public TargetUnavailableException(String message) {
         this(message, null, false);
     }
 
+    /** A target that is unavailable for good, because of {@code cause}. */
+    public TargetUnavailableException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /**
+     * @param retryable whether trying again may succeed (a device that has not appeared yet)
+     */
     public TargetUnavailableException(String message, Throwable cause, boolean retryable) {
         super(message, cause);
         this.retryable = retryable;

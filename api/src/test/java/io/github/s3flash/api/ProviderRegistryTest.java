@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,7 @@ class ProviderRegistryTest {
                 .hasMessageContaining("no installed codec recognises file:/img")
                 .hasMessageContaining("5a 5a 5a 5a")
                 .hasMessageContaining("installed codecs: raw, xx, yy")
-                .hasMessageContaining("--codec raw");
+                .hasMessageContaining("codec=raw for an uncompressed image");
     }
 
     @Test
@@ -123,10 +124,55 @@ class ProviderRegistryTest {
                 .isInstanceOf(AmbiguousProviderException.class).hasMessageContaining("a, b");
     }
 
+    /** A sink that accepts the paths under a directory; it never opens anything in these tests. */
+    private record PrefixSink(String name, Path under) implements BlockSink {
+        @Override
+        public boolean accepts(Path target) {
+            return target.startsWith(under);
+        }
+
+        @Override
+        public BlockTarget open(Path target, Options options) throws TargetUnavailableException {
+            throw new TargetUnavailableException("not in these tests: " + target);
+        }
+    }
+
     @Test
-    void noSinkAccepting() {
-        var registry = ProviderRegistry.of(List.of(), List.of(), List.of());
-        assertThatThrownBy(() -> registry.sink(java.nio.file.Path.of("/tmp/x")))
-                .isInstanceOf(NoProviderException.class).hasMessageContaining("installed sinks: none");
+    void noSinkAcceptingNamesTheTargetAndTheInstalledSinks() {
+        var registry = ProviderRegistry.of(List.of(), List.of(), List.of(new PrefixSink("disks", Path.of("/dev"))));
+        assertThatThrownBy(() -> registry.sink(Path.of("/tmp/s3flash-no-such-file"), Options.empty()))
+                .isInstanceOf(NoProviderException.class)
+                .hasMessageContaining("no installed sink accepts target /tmp/s3flash-no-such-file (it does not exist)")
+                .hasMessageContaining("installed sinks: disks");
+    }
+
+    @Test
+    void twoSinksAcceptingOneTargetAreAmbiguousUnlessPinned() throws FlashException {
+        var wide = new PrefixSink("wide", Path.of("/"));
+        var narrow = new PrefixSink("narrow", Path.of("/dev"));
+        var registry = ProviderRegistry.of(List.of(), List.of(), List.of(wide, narrow));
+        assertThat(registry.sink(Path.of("/tmp/x"), Options.empty())).isSameAs(wide);
+        assertThatThrownBy(() -> registry.sink(Path.of("/dev/vda"), Options.empty()))
+                .isInstanceOf(AmbiguousProviderException.class)
+                .hasMessageContaining("several sinks accept target /dev/vda")
+                .hasMessageContaining("narrow").hasMessageContaining("wide")
+                .hasMessageContaining("option " + ProviderRegistry.SINK_PROVIDER_OPTION + "=<name>");
+        Options pinned = Options.empty().with(ProviderRegistry.SINK_PROVIDER_OPTION, "narrow");
+        assertThat(registry.sink(Path.of("/dev/vda"), pinned)).isSameAs(narrow);
+        assertThatThrownBy(() -> registry.sink(Path.of("/tmp/x"), pinned))
+                .as("a pinned sink that does not accept the target")
+                .isInstanceOf(NoProviderException.class)
+                .hasMessageContaining("option sink.provider=narrow names no installed sink that can accept target /tmp/x")
+                .hasMessageContaining("those that can: wide");
+    }
+
+    @Test
+    void libraryMessagesNameOptionsNotCommandLineFlags() {
+        var registry = ProviderRegistry.of(List.of(), List.of(new RawCodec(), new MagicCodec("a", "SAME"),
+                new MagicCodec("b", "SAME")), List.of());
+        assertThatThrownBy(() -> registry.detectCodec(bytes("ZZZZ...."), URI.create("file:/i")))
+                .hasMessageContaining("codec=raw").hasMessageNotContaining("--");
+        assertThatThrownBy(() -> registry.detectCodec(bytes("SAME...."), URI.create("file:/i")))
+                .hasMessageNotContaining("--");
     }
 }

@@ -30,6 +30,15 @@ import picocli.CommandLine.Spec;
             "", ExitCode.HELP})
 final class FlashCommand implements Callable<Integer> {
 
+    /** Library messages name options and plan fields; on this command line some have flags of their own. */
+    private static final Map<String, String> FLAGS = Map.of(
+            "option create=true", "--create",
+            "option force=true", "--force",
+            "option verify=true", "--verify",
+            "option skip-identical=true", "--skip-identical",
+            "give the codec by name", "give --codec NAME",
+            "codec=raw", "--codec raw");
+
     @Spec
     private CommandSpec spec;
 
@@ -115,18 +124,22 @@ final class FlashCommand implements Callable<Integer> {
             FlashResult result = Flasher.withInstalledProviders().flash(plan, printer);
             printer.finish();
             Report.print(out, result);
+            for (String warning : result.warnings()) {
+                err.println("s3flash: warning: " + forCommandLine(warning));
+            }
             return ExitCode.OK;
         } catch (VerificationFailedException e) {
             printer.finish();
-            err.println("s3flash: verification failed: " + e.getMessage());
+            err.println("s3flash: verification failed: " + forCommandLine(e.getMessage()));
             return ExitCode.VERIFICATION_FAILED;
         } catch (FlashAbortedException e) {
             printer.finish();
-            err.println("s3flash: " + e.getMessage());
+            err.println("s3flash: " + forCommandLine(e.getMessage()));
             return ExitCode.FAILED_AFTER_WRITE;
         } catch (FlashException e) {
+            // Includes a first write the target refused (WriteRefusedException): nothing was written.
             printer.finish();
-            err.println("s3flash: refused, nothing was written: " + e.getMessage());
+            err.println("s3flash: refused, nothing was written: " + forCommandLine(e.getMessage()));
             return ExitCode.REFUSED;
         } catch (IOException e) {
             printer.finish();
@@ -134,9 +147,17 @@ final class FlashCommand implements Callable<Integer> {
             return ExitCode.REFUSED;
         } catch (IllegalArgumentException e) {
             printer.finish();
-            err.println("s3flash flash: " + e.getMessage());
+            err.println("s3flash flash: " + forCommandLine(e.getMessage()));
             return ExitCode.USAGE;
         }
+    }
+
+    static String forCommandLine(String message) {
+        String shown = message;
+        for (var flag : FLAGS.entrySet()) {
+            shown = shown.replace(flag.getKey(), flag.getValue());
+        }
+        return shown;
     }
 
     static String describe(Duration d) {

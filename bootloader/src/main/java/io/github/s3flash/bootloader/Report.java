@@ -18,6 +18,15 @@ final class Report {
         out.println("  time:          " + FlashCommand.describe(r.elapsed()));
         out.println("  rate:          " + String.format("%.1f MB/s", r.megabytesPerSecond()));
         out.println("  sha256:        " + r.sha256());
+        if (r.partialBlockBytes() > 0) {
+            int sector = r.geometry().logicalBlockSize();
+            out.println("  last sector:   " + r.partialBlockBytes() + " of its " + sector + " bytes from the image"
+                    + " (read, changed, written whole); the other " + (sector - r.partialBlockBytes())
+                    + " kept what they held");
+        }
+        for (String warning : r.warnings()) {
+            out.println("  warning:       " + warning);
+        }
         out.flush();
     }
 }

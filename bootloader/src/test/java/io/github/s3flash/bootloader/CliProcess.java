@@ -56,9 +56,15 @@ final class CliProcess {
 
     /** The CLI with every jar on the class path: providers are found through META-INF/services. */
     static Result classPath(String... args) throws IOException {
+        return classPath(List.of(), args);
+    }
+
+    /** The CLI on the class path, with {@code extra} jars after its own. */
+    static Result classPath(List<Path> extra, String... args) throws IOException {
         String cp;
         try (Stream<Path> jars = Files.list(LIB)) {
-            cp = Stream.concat(jars.map(Path::toString), Stream.of(JAR.toString()))
+            cp = Stream.of(jars.map(Path::toString), Stream.of(JAR.toString()), extra.stream().map(Path::toString))
+                    .flatMap(s -> s)
                     .reduce((a, b) -> a + File.pathSeparator + b).orElseThrow();
         }
         List<String> command = new ArrayList<>(List.of(java().toString(), "--enable-native-access=ALL-UNNAMED",

@@ -30,9 +30,10 @@ class CliTest {
         return TestImages.sha256(Files.readAllBytes(file));
     }
 
+    /** CI's check that no provider of the build is broken: {@code --strict} fails on any that does not load. */
     @Test
     void providersAreFoundOnTheModulePath() throws IOException {
-        var r = CliProcess.modulePath("providers");
+        var r = CliProcess.modulePath("providers", "--strict");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).containsPattern("source\\s+file\\s+io\\.github\\.s3flash\\.api\\s+0\\.1\\.0")
                 .containsPattern("codec\\s+raw\\s+io\\.github\\.s3flash\\.api")
@@ -42,11 +43,32 @@ class CliTest {
 
     @Test
     void providersAreFoundOnTheClassPathThroughMetaInfServices() throws IOException {
-        var r = CliProcess.classPath("providers");
+        var r = CliProcess.classPath("providers", "--strict");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).containsPattern("source\\s+file\\s+unnamed \\(class path\\)")
                 .containsPattern("codec\\s+raw\\s+unnamed \\(class path\\)")
                 .containsPattern("sink\\s+blockdev\\s+unnamed \\(class path\\)");
+    }
+
+    /** Issue 13 item 16: a provider that fails to load is reported, and fails {@code providers --strict}. */
+    @Test
+    void aProviderThatFailsToLoadFailsProvidersWhenStrict() throws IOException {
+        Path broken = dir.resolve("broken-plugin.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(broken))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/io.github.s3flash.api.Codec"));
+            jar.write("com.example.missing.BrokenCodec\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        var lenient = CliProcess.classPath(java.util.List.of(broken), "providers");
+        assertThat(lenient.exit()).as(lenient.toString()).isZero();
+        assertThat(lenient.err()).contains("s3flash providers: warning: a Codec provider failed to load")
+                .contains("com.example.missing.BrokenCodec");
+        assertThat(lenient.out()).containsPattern("codec\\s+raw");
+
+        var strict = CliProcess.classPath(java.util.List.of(broken), "providers", "--strict");
+        assertThat(strict.exit()).as(strict.toString()).isEqualTo(ExitCode.PROVIDER_FAILED);
+        assertThat(strict.err()).contains("s3flash providers: error: a Codec provider failed to load")
+                .contains("com.example.missing.BrokenCodec");
     }
 
     @Test
@@ -144,7 +166,7 @@ class CliTest {
         var r = CliProcess.modulePath("flash", "--source", source.toString(), "--target", device.toString(),
                 "--codec", "raw", "--create");
         assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCode.REFUSED);
-        assertThat(r.err()).contains("target device " + device + " does not exist");
+        assertThat(r.err()).contains("no installed sink accepts target " + device + " (it does not exist)");
         assertThat(device).doesNotExist();
     }
 

@@ -1,10 +1,8 @@
 package io.github.s3flash.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3flash.api.Codec;
-import io.github.s3flash.api.CorruptImageException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProbeResult;
 import java.io.ByteArrayInputStream;
@@ -16,13 +14,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link Codec} must do. A provider's test extends this and supplies the codec; the
  * contract round-trips seeded images through {@code encode} and {@code decode} with whole, one-byte
- * and random-split reads, and checks that truncated input is a {@link CorruptImageException}.
+ * and random-split reads, and checks that truncated input is a {@link
+ * io.github.s3flash.api.CorruptImageException}.
  */
 public abstract class CodecContract {
 
@@ -34,9 +34,18 @@ public abstract class CodecContract {
         return Options.empty();
     }
 
-    /** Whether the format detects truncation (false only for {@code raw}). */
+    /** Whether the format detects truncation (false for a format without structure, such as {@code raw}). */
     protected boolean detectsTruncation() {
         return true;
+    }
+
+    /**
+     * What {@link Codec#probe} answers for this codec's own output: {@link ProbeResult#CERTAINLY} for
+     * a format with a magic number; a format without one (such as {@code raw}) answers at most
+     * {@link ProbeResult#POSSIBLY}, since only certain answers select a codec.
+     */
+    protected ProbeResult probeOfOwnOutput() {
+        return ProbeResult.CERTAINLY;
     }
 
     protected byte[] encode(byte[] image) throws IOException {
@@ -130,15 +139,9 @@ public abstract class CodecContract {
     }
 
     @Test
-    void probeIsCertainOfItsOwnOutputUnlessItHasNoMagic() throws IOException {
+    void probeOfItsOwnOutputIsAsDeclared() throws IOException {
         byte[] compressed = encode(TestImages.diskLike(new Random(1), 100_000));
-        var head = ByteBuffer.wrap(compressed, 0, Math.min(compressed.length, Codec.PROBE_LENGTH)).slice();
-        ProbeResult verdict = codec().probe(head.asReadOnlyBuffer());
-        if (codec().name().equals("raw")) {
-            assertThat(verdict).isEqualTo(ProbeResult.NO);
-        } else {
-            assertThat(verdict).isEqualTo(ProbeResult.CERTAINLY);
-        }
+        assertThat(codec().probe(CorruptStreams.head(compressed))).isEqualTo(probeOfOwnOutput());
     }
 
     @Test
@@ -156,15 +159,8 @@ public abstract class CodecContract {
             return;
         }
         long seed = Seeds.next();
-        var random = new Random(seed);
-        byte[] image = TestImages.diskLike(random, 300_000);
-        byte[] compressed = encode(image);
-        for (int i = 0; i < 24; i++) {
-            int cut = i == 0 ? compressed.length - 1 : random.nextInt(compressed.length);
-            byte[] truncated = Arrays.copyOf(compressed, cut);
-            assertThatThrownBy(() -> decode(new ByteArrayInputStream(truncated)))
-                    .as("truncated at %d of %d, %s", cut, compressed.length, Seeds.describe(seed))
-                    .isInstanceOf(CorruptImageException.class);
-        }
+        byte[] image = TestImages.diskLike(new Random(seed), 300_000);
+        var sample = new CompressedSample(codec().name() + " " + encodeOptions().values(), image, encode(image), true);
+        CorruptStreams.truncationIsCorrupt(codec(), List.of(sample), seed, 24, CorruptStreams.NO_SHORTER_VALID_STREAM);
     }
 }

@@ -8,19 +8,68 @@ import io.github.s3flash.api.CorruptImageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiPredicate;
+import java.util.stream.IntStream;
 
 /**
- * Checks every decoder must pass on damaged input: flipped bits and fuzzed streams end in {@link
- * CorruptImageException} with an offset inside the stream, or in some output — which, where
- * checksums guard the data, must be the original — and never in an unchecked exception.
+ * Checks every decoder must pass on damaged input: truncated streams end in {@link
+ * CorruptImageException} with an offset inside what was left; flipped bits and fuzzed streams end in
+ * it too, or in some output — which, where checksums guard the data, must be the original — and
+ * never in an unchecked exception.
  */
 public final class CorruptStreams {
 
+    /** For formats in which no cut leaves a shorter valid stream. */
+    public static final BiPredicate<CompressedSample, Integer> NO_SHORTER_VALID_STREAM = (sample, cut) -> false;
+
     private CorruptStreams() {}
+
+    /**
+     * Cuts each sample one byte short, at each of its first 40 offsets and at {@code randomCuts}
+     * random ones: each cut must decode to a {@link CorruptImageException} whose offset lies within
+     * the bytes left, except the cuts {@code shorterValidStream} names (where the format has no end
+     * mark, a cut between blocks is a shorter valid stream that only the image's hash can catch).
+     */
+    public static void truncationIsCorrupt(Codec codec, List<CompressedSample> samples, long seed, int randomCuts,
+            BiPredicate<CompressedSample, Integer> shorterValidStream) {
+        var random = new Random(seed);
+        for (CompressedSample s : samples) {
+            int length = s.compressed().length;
+            List<Integer> cuts = new ArrayList<>(List.of(length - 1));
+            IntStream.range(0, Math.min(40, length)).forEach(cuts::add);
+            random.ints(randomCuts, 0, length).forEach(cuts::add);
+            for (int cut : cuts) {
+                if (cut < 0 || shorterValidStream.test(s, cut)) {
+                    continue;
+                }
+                String what = s.name() + " cut at " + cut + " of " + length + ", " + Seeds.describe(seed);
+                try {
+                    decode(codec, Arrays.copyOf(s.compressed(), cut));
+                    fail(what + ": decoded without error");
+                } catch (CorruptImageException e) {
+                    assertThat(e.offset()).as(what).isBetween(0L, (long) cut);
+                } catch (IOException | RuntimeException e) {
+                    throw new AssertionError(what + ": not a CorruptImageException: " + e, e);
+                }
+            }
+        }
+    }
+
+    /** The first bytes of {@code parts} joined, as the registry hands them to {@link Codec#probe}. */
+    public static ByteBuffer head(byte[]... parts) {
+        var all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        byte[] b = all.toByteArray();
+        return ByteBuffer.wrap(b, 0, Math.min(b.length, Codec.PROBE_LENGTH)).slice().asReadOnlyBuffer();
+    }
 
     /** Flips single bits (64 spread over the stream, the rest at random) in each sample. */
     public static void flippedBitsAreCaughtOrHarmless(Codec codec, List<CompressedSample> samples, long seed) {

@@ -21,14 +21,23 @@ public final class LoopDevice implements AutoCloseable {
         this.backingFile = backingFile;
     }
 
-    /** A loop device of {@code size} bytes (zero-filled, sparse) with 512-byte sectors. */
-    public static LoopDevice create(Path dir, long size) throws IOException {
-        return create(dir, size, 512, false);
+    /** How a loop device reaches its backing file. */
+    public enum Backing {
+        /** Through the page cache, as {@code losetup} does by default. */
+        PAGE_CACHE,
+        /** With direct I/O ({@code --direct-io=on}): writes reach the backing file's disk, as on a real disk. */
+        DIRECT_IO
     }
 
-    public static LoopDevice create(Path dir, long size, int sectorSize, boolean directIo) throws IOException {
-        Path backing = Files.createTempFile(dir, "loop", ".img");
-        try (var raf = new java.io.RandomAccessFile(backing.toFile(), "rw")) {
+    /** A loop device of {@code size} bytes (zero-filled, sparse) with 512-byte sectors. */
+    public static LoopDevice create(Path dir, long size) throws IOException {
+        return create(dir, size, 512, Backing.PAGE_CACHE);
+    }
+
+    /** A loop device of {@code size} bytes (zero-filled, sparse) with {@code sectorSize}-byte logical blocks. */
+    public static LoopDevice create(Path dir, long size, int sectorSize, Backing backing) throws IOException {
+        Path file = Files.createTempFile(dir, "loop", ".img");
+        try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
         }
         List<String> command = new ArrayList<>(List.of("losetup", "--find", "--show"));
@@ -36,12 +45,12 @@ public final class LoopDevice implements AutoCloseable {
             command.add("--sector-size");
             command.add(Integer.toString(sectorSize));
         }
-        if (directIo) {
+        if (backing == Backing.DIRECT_IO) {
             command.add("--direct-io=on");
         }
-        command.add(backing.toString());
+        command.add(file.toString());
         String out = run(command).trim();
-        return new LoopDevice(Path.of(out), backing);
+        return new LoopDevice(Path.of(out), file);
     }
 
     /** Whether this process may make loop devices (root with losetup available). */

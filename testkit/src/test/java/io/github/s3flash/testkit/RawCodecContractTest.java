@@ -2,6 +2,7 @@ package io.github.s3flash.testkit;
 
 import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.NoProviderException;
+import io.github.s3flash.api.ProbeResult;
 import io.github.s3flash.api.ProviderRegistry;
 
 /** The built-in {@code raw} codec, found through ServiceLoader, against the codec contract. */
@@ -19,5 +20,11 @@ class RawCodecContractTest extends CodecContract {
     @Override
     protected boolean detectsTruncation() {
         return false;
+    }
+
+    /** Any bytes are raw data: raw has no magic, and is never chosen by probing. */
+    @Override
+    protected ProbeResult probeOfOwnOutput() {
+        return ProbeResult.NO;
     }
 }

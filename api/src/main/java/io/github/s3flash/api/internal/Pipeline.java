@@ -2,24 +2,29 @@ package io.github.s3flash.api.internal;
 
 import io.github.s3flash.api.BlockTarget;
 import io.github.s3flash.api.CorruptImageException;
+import io.github.s3flash.api.FlashAbortedException;
 import io.github.s3flash.api.FlashException;
-import io.github.s3flash.api.InvalidImageException;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.PipelineSettings;
 import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.TargetTooSmallException;
+import io.github.s3flash.api.WriteRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,19 +33,48 @@ import java.util.function.LongSupplier;
 /**
  * The decode → hash → write stages of one flash, each on a thread of its own, joined by bounded
  * queues of pooled chunks. The first failure in any stage stops all of them.
+ *
+ * <p><b>Teardown.</b> The decoder is opened, read and closed by the decode thread alone (decoders
+ * are not thread-safe, and closing one frees native state), on success as on failure. Stopping
+ * interrupts the decode and hash threads, which wait only on queues and on the compressed stream;
+ * the write thread is never interrupted (an interrupt closes a {@code FileChannel} under the write
+ * in flight): it looks for the stop between writes. {@link #run} returns or throws only after every
+ * stage has ended, so whoever closes the target afterwards never closes it under a write.
+ *
+ * <p><b>The first write.</b> The target counts as changed from the moment its first write or zero
+ * call begins, unless that call throws {@link WriteRefusedException} (the target declined and wrote
+ * nothing). {@link ProgressEvent.WritingStarted} is sent once that first call has returned.
+ *
+ * <p><b>A last partial block.</b> An image whose end falls inside a logical block of the target
+ * ends with a read-modify-write of that block: read it whole, lay the image's last bytes over its
+ * start, write it whole, so the target only ever sees whole, aligned blocks and the rest of that
+ * block keeps what it held.
  */
 public final class Pipeline {
 
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
     private static final int SCRATCH = 256 << 10;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
+    /** How often an idle write stage looks whether the pipeline is stopping. */
+    private static final long STOP_POLL_MILLIS = 20;
 
     private record Chunk(ByteBuffer data, long offset) {}
 
     private static final Chunk END = new Chunk(ByteBuffer.allocate(0), -1);
 
-    /** What the stages produced. */
-    public record Outcome(long bytesWritten, long bytesZeroRanges, String sha256) {}
+    /** Opens the decoding stream; called once, on the decode thread. */
+    @FunctionalInterface
+    public interface Decoder {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * What the stages produced.
+     *
+     * @param digest the digest of the whole image, in hex
+     * @param warnings what failed after the whole image was read (closing the decoder), one sentence each
+     */
+    public record Outcome(long bytesWritten, long bytesZeroRanges, String digest, List<String> warnings) {}
 
     private final URI source;
     private final String shown;
@@ -51,16 +85,23 @@ public final class Pipeline {
     private final long compressedLength;
     private final long decodedLength;
     private final long nanoStart;
+    private final MessageDigest digest;
 
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicBoolean writingStarted = new AtomicBoolean();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong zeroed = new AtomicLong();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private volatile boolean stopping;
 
+    /**
+     * @param digest hashes every image byte in order (SHA-256 for a flash); used by the hash thread only
+     */
     public Pipeline(URI source, BlockTarget target, PipelineSettings settings, ProgressListener listener,
-            LongSupplier compressedBytesRead, long compressedLength, long decodedLength, long nanoStart) {
+            LongSupplier compressedBytesRead, long compressedLength, long decodedLength, long nanoStart,
+            MessageDigest digest) {
         this.source = source;
-        this.shown = io.github.s3flash.api.ImageLocations.redact(source);
+        this.shown = ImageLocations.redact(source);
         this.target = target;
         this.settings = settings;
         this.listener = listener;
@@ -68,9 +109,13 @@ public final class Pipeline {
         this.compressedLength = compressedLength;
         this.decodedLength = decodedLength;
         this.nanoStart = nanoStart;
+        this.digest = digest;
     }
 
-    /** Whether any byte reached the target: after that, a failure leaves a partial image. */
+    /**
+     * Whether the target may have changed: a write or zero call began and did not end in {@link
+     * WriteRefusedException}. After that, a failure leaves a partial image.
+     */
     public boolean writingStarted() {
         return writingStarted.get();
     }
@@ -79,56 +124,71 @@ public final class Pipeline {
         return written.get();
     }
 
-    /** Runs the stages over {@code decoded} until it ends or a stage fails. */
-    public Outcome run(InputStream decoded) throws IOException {
+    /**
+     * Runs the stages until the decoded image ends or a stage fails, and returns only when every
+     * stage has ended. Throws the first failure as it was thrown (an {@link Error} too); an interrupt
+     * of the calling thread stops the stages, is thrown as {@link InterruptedIOException} and leaves
+     * the thread's interrupt status set.
+     */
+    public Outcome run(Decoder decoder) throws IOException {
         var pool = new BufferPool(settings.buffers(), settings.chunkSize(), PipelineSettings.ALIGNMENT);
         BlockingQueue<Chunk> toHash = new ArrayBlockingQueue<>(settings.buffers() + 1);
         BlockingQueue<Chunk> toWrite = new ArrayBlockingQueue<>(settings.buffers() + 1);
-        MessageDigest sha256 = sha256();
 
-        Thread decode = stage("s3flash-decode", () -> decodeStage(decoded, pool, toHash));
-        Thread hash = stage("s3flash-hash", () -> hashStage(sha256, toHash, toWrite));
+        Thread decode = stage("s3flash-decode", () -> decodeStage(decoder, pool, toHash));
+        Thread hash = stage("s3flash-hash", () -> hashStage(toHash, toWrite));
         Thread write = stage("s3flash-write", () -> writeStage(pool, toWrite));
         Thread[] stages = {decode, hash, write};
         for (Thread t : stages) {
             t.start();
         }
-        try {
-            for (Thread t : stages) {
-                while (t.isAlive()) {
+        awaitAll(stages, decode, hash);
+        Throwable failed = failure.get();
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
+        if (failed != null) {
+            throw new IOException("flash failed: " + failed, failed);
+        }
+        return new Outcome(written.get(), zeroed.get(), HexFormat.of().formatHex(digest.digest()), List.copyOf(warnings));
+    }
+
+    /** Joins every stage; on the first failure (or an interrupt of this thread) stops them, and joins still. */
+    private void awaitAll(Thread[] stages, Thread... interruptible) {
+        boolean interrupted = false;
+        boolean stopped = false;
+        for (Thread t : stages) {
+            while (t.isAlive()) {
+                try {
                     t.join(100);
-                    if (failure.get() != null) {
-                        stop(stages, decoded);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    fail(new InterruptedIOException("flash interrupted"));
+                }
+                if (stopping && !stopped) {
+                    stopped = true;
+                    for (Thread s : interruptible) {
+                        s.interrupt();
                     }
                 }
             }
-        } catch (InterruptedException e) {
-            failure.compareAndSet(null, new InterruptedIOException("flash interrupted"));
-            stop(stages, decoded);
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        Throwable failed = failure.get();
-        if (failed != null) {
-            if (failed instanceof IOException io) {
-                throw io;
-            }
-            if (failed instanceof Error err) {
-                throw err;
-            }
-            throw new IOException("flash failed: " + failed, failed);
-        }
-        return new Outcome(written.get(), zeroed.get(), HexFormat.of().formatHex(sha256.digest()));
     }
 
-    private void stop(Thread[] stages, InputStream decoded) {
-        for (Thread t : stages) {
-            t.interrupt();
-        }
-        try {
-            decoded.close();
-        } catch (IOException | RuntimeException ignored) {
-            // Closing only unblocks a reader that is waiting on the network; the first failure is what counts.
-        }
+    /** Records the first failure and tells every stage to stop; false when another came first. */
+    private boolean fail(Throwable t) {
+        boolean first = failure.compareAndSet(null, t);
+        stopping = true;
+        return first;
     }
 
     private interface Stage {
@@ -140,7 +200,7 @@ public final class Pipeline {
             try {
                 body.run();
             } catch (Throwable t) {
-                if (!failure.compareAndSet(null, t) && !(t instanceof InterruptedException
+                if (!fail(t) && !(t instanceof InterruptedException
                         || t instanceof InterruptedIOException)) {
                     LOG.log(System.Logger.Level.DEBUG, "after the first failure, " + name + " also failed", t);
                 }
@@ -148,7 +208,35 @@ public final class Pipeline {
         });
     }
 
-    private void decodeStage(InputStream decoded, BufferPool pool, BlockingQueue<Chunk> out) throws Exception {
+    private void decodeStage(Decoder decoder, BufferPool pool, BlockingQueue<Chunk> out) throws Exception {
+        InputStream decoded = decoder.open();
+        try {
+            decodeInto(decoded, pool, out);
+        } finally {
+            closeDecoder(decoded);
+        }
+    }
+
+    private void closeDecoder(InputStream decoded) {
+        // Stopping interrupted this thread; the decoder is closed all the same, and closing must not
+        // trip over the interrupt (a channel closes itself when an interrupted thread uses it).
+        boolean interrupted = Thread.interrupted();
+        try {
+            decoded.close();
+        } catch (IOException | RuntimeException e) {
+            if (failure.get() == null) {
+                warnings.add("closing the decoder of " + shown + " failed after the whole image was read: " + e);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "closing the decoder after a failure also failed", e);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void decodeInto(InputStream decoded, BufferPool pool, BlockingQueue<Chunk> out) throws Exception {
         // A decoder that is also a channel fills the pooled buffers itself; any other is read through
         // a heap array (InputStream reads only into arrays), which costs one more copy of every byte.
         ChunkReader reader = decoded instanceof ReadableByteChannel channel ? channel::read : throughArray(decoded);
@@ -169,18 +257,10 @@ public final class Pipeline {
                 throw new TargetTooSmallException("image " + shown + " is larger than the target: it has at least "
                         + end + " bytes, the target holds " + capacity + "; use a larger target", end, capacity);
             }
-            if (eof) {
-                // Checked before the last chunk is queued, so an image of one chunk is refused unwritten.
-                if (decodedLength >= 0 && end != decodedLength) {
-                    throw new CorruptImageException("image " + shown + " decoded to " + end
-                            + " bytes but its header declares " + decodedLength, -1);
-                }
-                int block = target.geometry().logicalBlockSize();
-                if (end % block != 0) {
-                    throw new InvalidImageException("image " + shown + " is " + end + " bytes, not a multiple of the"
-                            + " target's logical block size " + block + "; the last " + (end % block)
-                            + " bytes cannot be written as a whole sector");
-                }
+            // Checked before the last chunk is queued, so an image of one chunk is refused unwritten.
+            if (eof && decodedLength >= 0 && end != decodedLength) {
+                throw new CorruptImageException("image " + shown + " decoded to " + end
+                        + " bytes but its header declares " + decodedLength, -1);
             }
             if (chunk.hasRemaining()) {
                 out.put(new Chunk(chunk, offset));
@@ -224,12 +304,11 @@ public final class Pipeline {
         }
     }
 
-    private void hashStage(MessageDigest sha256, BlockingQueue<Chunk> in, BlockingQueue<Chunk> out)
-            throws InterruptedException {
+    private void hashStage(BlockingQueue<Chunk> in, BlockingQueue<Chunk> out) throws InterruptedException {
         while (true) {
             Chunk chunk = in.take();
             if (chunk != END) {
-                sha256.update(chunk.data.duplicate());
+                digest.update(chunk.data.duplicate());
             }
             out.put(chunk);
             if (chunk == END) {
@@ -239,25 +318,77 @@ public final class Pipeline {
     }
 
     private void writeStage(BufferPool pool, BlockingQueue<Chunk> in) throws Exception {
-        while (true) {
-            Chunk chunk = in.take();
+        int block = target.geometry().logicalBlockSize();
+        while (!stopping) {
+            Chunk chunk = in.poll(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (chunk == null || stopping) {
+                continue;
+            }
             if (chunk == END) {
                 return;
             }
-            if (writingStarted.compareAndSet(false, true)) {
-                notify(listener, new ProgressEvent.WritingStarted(chunk.offset));
-            }
             int length = chunk.data.remaining();
-            if (allZero(chunk.data)) {
-                target.zero(chunk.offset, length);
+            int tail = (int) ((chunk.offset + length) % block);
+            int whole = length - tail;
+            boolean zeros = allZero(chunk.data);
+            if (whole > 0) {
+                ByteBuffer head = chunk.data.slice(chunk.data.position(), whole);
+                change(chunk.offset, () -> {
+                    if (zeros) {
+                        target.zero(chunk.offset, whole);
+                    } else {
+                        target.write(chunk.offset, head);
+                    }
+                });
+            }
+            if (tail > 0) {
+                rewriteLastBlock(chunk.offset + whole, chunk.data.slice(chunk.data.position() + whole, tail), block);
+            }
+            if (zeros) {
                 zeroed.addAndGet(length);
-            } else {
-                target.write(chunk.offset, chunk.data);
             }
             written.addAndGet(length);
             pool.release(chunk.data);
             notify(listener, new ProgressEvent.Progress(compressedBytesRead.getAsLong(), written.get(),
                     compressedLength, decodedLength, Duration.ofNanos(System.nanoTime() - nanoStart)));
+        }
+    }
+
+    /**
+     * Writes the image's last {@code bytes} (fewer than a block) at {@code offset}, the start of the
+     * target's block that holds them: reads the block, lays them over its start, writes it whole.
+     */
+    private void rewriteLastBlock(long offset, ByteBuffer bytes, int block) throws IOException {
+        int alignment = PipelineSettings.ALIGNMENT;
+        ByteBuffer held = ByteBuffer.allocateDirect((block + alignment - 1) / alignment * alignment + alignment)
+                .alignedSlice(alignment).limit(block).slice();
+        int got = target.read(offset, held);
+        if (got < block) {
+            throw new IOException("cannot write the last " + bytes.remaining() + " bytes of image " + shown
+                    + ": reading the " + block + "-byte block at offset " + offset + " of the target, to keep the"
+                    + " rest of it, returned only " + got + " bytes");
+        }
+        held.clear().put(bytes).clear();
+        change(offset, () -> target.write(offset, held));
+    }
+
+    private interface TargetChange {
+        void run() throws IOException;
+    }
+
+    /** Runs a write or zero call, and tracks whether it was the first the target accepted. */
+    private void change(long offset, TargetChange call) throws IOException {
+        boolean first = writingStarted.compareAndSet(false, true);
+        try {
+            call.run();
+        } catch (WriteRefusedException e) {
+            if (first) {
+                writingStarted.set(false);
+            }
+            throw e;
+        }
+        if (first) {
+            notify(listener, new ProgressEvent.WritingStarted(offset));
         }
     }
 
@@ -272,14 +403,6 @@ public final class Pipeline {
         return true;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
     /** Delivers an event; a listener that throws is logged and otherwise ignored. */
     public static void notify(ProgressListener listener, ProgressEvent event) {
         try {
@@ -290,9 +413,10 @@ public final class Pipeline {
     }
 
     /** Wraps a failure past the point of no return. */
-    public static FlashException aborted(URI source, java.nio.file.Path target, long written, Throwable cause) {
-        return new io.github.s3flash.api.FlashAbortedException("flash of " + io.github.s3flash.api.ImageLocations.redact(source) + " onto " + target
-                + " failed after " + written + " bytes were written: " + cause.getMessage()
+    public static FlashException aborted(URI source, Path target, long written, Throwable cause) {
+        String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return new FlashAbortedException("flash of " + ImageLocations.redact(source) + " onto " + target
+                + " failed after writing began (" + written + " image bytes written): " + why
                 + "; the target now holds a partial image, so flash it again before booting from it",
                 written, cause);
     }

@@ -1,13 +1,13 @@
 package io.github.s3flash.bootloader.boot;
 
-import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.WriteRefusedException;
 
 /**
  * The boot gate refused a target's first write, so nothing was written: a restore of the old boot won,
  * or the first write could not be recorded for a restarted flash service. A refusal, not a partial
- * image.
+ * image ({@link WriteRefusedException}).
  */
-public final class FirstWriteRefusedException extends FlashException {
+public final class FirstWriteRefusedException extends WriteRefusedException {
     private static final long serialVersionUID = 1L;
 
     private final boolean retryable;

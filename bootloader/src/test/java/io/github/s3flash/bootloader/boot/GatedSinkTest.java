@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3flash.api.BlockSink;
 import io.github.s3flash.api.BlockTarget;
+import io.github.s3flash.api.FlashAbortedException;
 import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.FlashPlan;
+import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.Options;
+import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.WriteRefusedException;
 import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
@@ -15,7 +20,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +70,7 @@ class GatedSinkTest {
                 assertThatThrownBy(() -> target.write(0, chunk())).isInstanceOf(FirstWriteRefusedException.class)
                         .hasMessageContaining("cannot record that writing begins (read-only file system (injected))")
                         .hasMessageContaining("nothing is written");
-                assertThatThrownBy(() -> target.zero(0, 4096)).isInstanceOf(FlashException.class);
+                assertThatThrownBy(() -> target.zero(0, 4096)).isInstanceOf(WriteRefusedException.class);
             }
             assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
             assertThat(watchdog.state()).isEqualTo(Watchdog.State.ARMED);
@@ -82,6 +89,32 @@ class GatedSinkTest {
                         .hasMessageContaining("the watchdog is restoring the old boot; nothing is written")
                         .matches(e -> !((FlashException) e).retryable(), "not retryable");
             }
+            assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
+        }
+    }
+
+    /**
+     * Issue 13 item 4: the gate's refusal of a flash's first write is a refusal of the flash (nothing
+     * written: exit 3 in the CLI), not a partial image, and "writing started" is never announced.
+     */
+    @Test
+    void aFlashWhoseFirstWriteTheGateRefusesIsRefusedNotAborted() throws IOException {
+        var watchdog = new Watchdog();
+        assertThat(watchdog.claimRestore()).isTrue();
+        ProviderRegistry installed = ProviderRegistry.load();
+        var flasher = new Flasher(ProviderRegistry.of(installed.sources(), installed.codecs(),
+                List.of(new GatedSink(installedSink(), watchdog))));
+        Path image = Files.write(dir.resolve("os.img"), TestImages.random(new Random(5), 3 * SIZE / 4 + 100));
+        List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+        try (var loop = LoopDevice.create(dir, SIZE)) {
+            fill(loop);
+            String before = TestImages.sha256(loop.read(SIZE));
+            assertThatThrownBy(() -> flasher.flash(FlashPlan.of(image.toUri(), loop.device()).withCodec("raw"),
+                    events::add))
+                    .isInstanceOf(WriteRefusedException.class)
+                    .isNotInstanceOf(FlashAbortedException.class)
+                    .hasMessageContaining("the watchdog is restoring the old boot; nothing is written");
+            assertThat(events).noneMatch(e -> e instanceof ProgressEvent.WritingStarted);
             assertThat(TestImages.sha256(loop.read(SIZE))).isEqualTo(before);
         }
     }

@@ -108,6 +108,12 @@ public final class GzipCodec implements Codec {
             super(in);
         }
 
+        /** No mark: the decoder's reset would re-read, and count, the same bytes twice. */
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
         @Override
         public int read() throws IOException {
             try {

@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Block devices ({@code /dev/nvme0n1}, {@code /dev/loop3}) and regular files.
+ * Block devices ({@code /dev/nvme0n1}, {@code /dev/loop3}) and regular files. It accepts only what
+ * it can write: a block device, a regular file, or a path where a regular file can be created (a
+ * missing file in an existing directory, outside {@code /dev}); nothing else, so that it shadows no
+ * other sink.
  *
  * <p>A block device's capacity and logical and physical block sizes come from the kernel's ioctls
  * (sysfs where they fail). It is refused when it, or one of its partitions, is mounted, active swap or
@@ -53,7 +56,8 @@ public final class BlockDeviceSink implements BlockSink {
 
     @Override
     public boolean accepts(Path target) {
-        boolean accepted = !Files.isDirectory(requireNonNull(target, "target"));
+        Path path = requireNonNull(target, "target").toAbsolutePath().normalize();
+        boolean accepted = Files.isRegularFile(path) || blockDevice(path) || creatable(path);
         if (accepted && LINKING.compareAndSet(false, true)) {
             // Linking the native calls takes ~0.15 s in a fresh JVM. The pipeline chooses the sink,
             // then opens the source, then the target: linking now overlaps with opening the source.
@@ -69,6 +73,20 @@ public final class BlockDeviceSink implements BlockSink {
         return accepted;
     }
 
+    private static boolean blockDevice(Path path) {
+        try {
+            return DeviceInfo.isBlockDevice(path);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** A regular file can be created here (with option create=true): nothing is there, its directory is. */
+    private static boolean creatable(Path path) {
+        Path parent = path.getParent();
+        return !path.startsWith("/dev") && Files.notExists(path) && parent != null && Files.isDirectory(parent);
+    }
+
     @Override
     public BlockTarget open(Path target, Options options) throws IOException {
         requireNonNull(target, "target");
@@ -81,8 +99,8 @@ public final class BlockDeviceSink implements BlockSink {
                         + " does not exist; check the device name (lsblk lists the disks)");
             }
             if (!settings.create()) {
-                throw new TargetUnavailableException("target " + path
-                        + " does not exist; give an existing device or file, or --create to create a regular file");
+                throw new TargetUnavailableException("target " + path + " does not exist; give an existing device or"
+                        + " file, or option " + SinkOptions.CREATE + "=true to create a regular file");
             }
         }
         if (Files.isSymbolicLink(path)) {
@@ -97,11 +115,11 @@ public final class BlockDeviceSink implements BlockSink {
             }
             return openFile(path, settings);
         } catch (NoSuchFileException e) {
-            throw new TargetUnavailableException("target " + path + " does not exist (or its directory does not)", e, false);
+            throw new TargetUnavailableException("target " + path + " does not exist (or its directory does not)", e);
         } catch (AccessDeniedException e) {
-            throw new TargetUnavailableException("target " + path + " is not writable by this user (run as root?)", e, false);
+            throw new TargetUnavailableException("target " + path + " is not writable by this user (run as root?)", e);
         } catch (FileAlreadyExistsException e) {
-            throw new TargetUnavailableException("target " + path + " could not be created: " + e.getMessage(), e, false);
+            throw new TargetUnavailableException("target " + path + " could not be created: " + e.getMessage(), e);
         }
     }
 
@@ -113,11 +131,11 @@ public final class BlockDeviceSink implements BlockSink {
             List<String> users = DeviceInfo.users(path, DeviceInfo.SystemFiles.LIVE);
             if (!users.isEmpty()) {
                 throw new TargetUnavailableException("target " + path + " is in use: " + String.join("; ", users)
-                        + "; unmount it, swapoff it or remove the holder first (or pass force=true, --force, to"
-                        + " overwrite it anyway)");
+                        + "; unmount it, swapoff it or remove the holder first (or give option " + SinkOptions.FORCE
+                        + "=true to overwrite it anyway)");
             }
         }
-        int fd = openNative(path, !settings.force());
+        int fd = openNative(path, settings.force() ? NativeIo.Claim.SHARED : NativeIo.Claim.EXCLUSIVE);
         FileChannel buffered = null;
         FileChannel direct = null;
         try {
@@ -131,7 +149,8 @@ public final class BlockDeviceSink implements BlockSink {
             int alignment = Math.max(geometry.logicalBlockSize(), storeBlockSize(path));
             LOG.log(Level.DEBUG, () -> "opened block device " + path + ": " + geometry
                     + (settings.force() ? "" : ", held exclusively"));
-            return new ChannelTarget(path, true, settings, geometry, fd, buffered, direct, alignment);
+            return new ChannelTarget(path, ChannelTarget.Kind.BLOCK_DEVICE, settings, geometry, fd, buffered, direct,
+                    alignment);
         } catch (IOException | RuntimeException e) {
             closeQuietly(e, direct, buffered);
             closeNativeQuietly(e, fd);
@@ -149,9 +168,9 @@ public final class BlockDeviceSink implements BlockSink {
         try {
             TargetGeometry geometry = new TargetGeometry(settings.create() ? Long.MAX_VALUE : buffered.size(), 1,
                     FILE_PHYSICAL_BLOCK);
-            fd = openNative(path, false);
+            fd = openNative(path, NativeIo.Claim.SHARED);
             direct = openDirect(path, settings);
-            return new ChannelTarget(path, false, settings, geometry, fd, buffered, direct,
+            return new ChannelTarget(path, ChannelTarget.Kind.FILE, settings, geometry, fd, buffered, direct,
                     Math.max(512, storeBlockSize(path)));
         } catch (IOException | RuntimeException e) {
             closeQuietly(e, direct, buffered);
@@ -162,20 +181,18 @@ public final class BlockDeviceSink implements BlockSink {
         }
     }
 
-    private static int openNative(Path path, boolean exclusive) throws IOException {
+    private static int openNative(Path path, NativeIo.Claim claim) throws IOException {
         try {
-            return NativeIo.open(path, exclusive);
+            return NativeIo.open(path, claim);
         } catch (NativeIo.Failure e) {
             throw switch (e.errno()) {
                 case NativeIo.EBUSY -> new TargetUnavailableException("target " + path + " is busy: another program"
                         + " or the kernel holds it exclusively (a mount, swap, RAID/LVM member, or another flash"
-                        + " or partitioner); stop that user first (or pass force=true, --force)", e, false);
+                        + " or partitioner); stop that user first (or give option " + SinkOptions.FORCE + "=true)", e);
                 case NativeIo.EACCES, NativeIo.EROFS -> new TargetUnavailableException("target " + path
-                        + " is not writable (" + e.getMessage() + "); run as root, or check it is not read-only", e,
-                        false);
-                case NativeIo.ENOENT -> new TargetUnavailableException("target " + path + " does not exist", e, false);
-                default -> new TargetUnavailableException("cannot open target " + path + ": " + e.getMessage(), e,
-                        false);
+                        + " is not writable (" + e.getMessage() + "); run as root, or check it is not read-only", e);
+                case NativeIo.ENOENT -> new TargetUnavailableException("target " + path + " does not exist", e);
+                default -> new TargetUnavailableException("cannot open target " + path + ": " + e.getMessage(), e);
             };
         }
     }
@@ -204,7 +221,7 @@ public final class BlockDeviceSink implements BlockSink {
         } catch (IOException | UnsupportedOperationException e) {
             if (settings.directIo().equals("on")) {
                 throw new TargetUnavailableException("target " + path + " does not support direct I/O (" + e
-                        + "); use direct-io=auto to write it through the page cache", e, false);
+                        + "); use direct-io=auto to write it through the page cache", e);
             }
             LOG.log(Level.INFO, path + " does not support direct I/O (" + e + "); writing through the page cache"
                     + " and forcing every " + settings.syncEvery() + " bytes");

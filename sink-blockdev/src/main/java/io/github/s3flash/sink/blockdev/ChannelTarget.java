@@ -15,9 +15,10 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * A block device or regular file, written at absolute offsets. Aligned writes go through a channel
- * opened with {@code O_DIRECT} (no page cache: nothing dirty piles up in RAM); what is not aligned
- * for it (the image's last partial block, a caller's unaligned buffer) and targets that refuse
+ * A block device or regular file, written at absolute offsets, in whole logical blocks (any bytes on
+ * a file). Aligned writes go through a channel opened with {@code O_DIRECT} (no page cache: nothing
+ * dirty piles up in RAM); what is not aligned for it (a last chunk that is whole 512-byte sectors but
+ * not whole 4096-byte file-system blocks, a caller's unaligned buffer) and targets that refuse
  * {@code O_DIRECT} go through a buffered channel that is forced every {@link SinkOptions#syncEvery}
  * bytes. A native descriptor of the same file serves the calls Java lacks (zero-out, holes, size)
  * and, for a block device, holds the {@code O_EXCL} claim while the target is open.
@@ -29,6 +30,9 @@ final class ChannelTarget implements BlockTarget {
     private static final System.Logger LOG = System.getLogger(ChannelTarget.class.getPackageName());
     /** Reads for skip modes and verification go in pieces of this size. */
     private static final int PIECE = 4 << 20;
+
+    /** What is written: the kinds differ in how they end and grow, and in how ranges are zeroed. */
+    enum Kind { BLOCK_DEVICE, FILE }
 
     private final Path path;
     private final boolean blockDevice;
@@ -58,10 +62,10 @@ final class ChannelTarget implements BlockTarget {
      * @param direct an {@code O_DIRECT} channel, or null to write everything buffered
      * @param alignment what {@code direct} needs offsets, lengths and buffer addresses to be multiples of
      */
-    ChannelTarget(Path path, boolean blockDevice, SinkOptions options, TargetGeometry geometry, int fd,
+    ChannelTarget(Path path, Kind kind, SinkOptions options, TargetGeometry geometry, int fd,
             FileChannel buffered, FileChannel direct, int alignment) throws IOException {
         this.path = path;
-        this.blockDevice = blockDevice;
+        this.blockDevice = kind == Kind.BLOCK_DEVICE;
         this.options = options;
         this.geometry = geometry;
         this.fd = fd;
@@ -129,6 +133,9 @@ final class ChannelTarget implements BlockTarget {
     public void zero(long offset, long length) throws IOException {
         checkOpen();
         checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
         if (writeLog != null) {
             writeLog.zeros(offset, length);
         }
@@ -237,6 +244,11 @@ final class ChannelTarget implements BlockTarget {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("offset and length must be >= 0: " + offset + ", " + length);
         }
+        int block = geometry.logicalBlockSize();
+        if (offset % block != 0 || length % block != 0) {
+            throw new IllegalArgumentException("writes to " + path + " must be whole " + block + "-byte blocks: "
+                    + length + " bytes at offset " + offset);
+        }
         if (offset + length > geometry.capacity() || offset + length < 0) {
             throw new IOException("write of " + length + " bytes at " + offset + " passes the end of " + path
                     + " (" + geometry.capacity() + " bytes)");
@@ -305,13 +317,8 @@ final class ChannelTarget implements BlockTarget {
 
     private void zeroRange(long offset, long length) throws IOException {
         switch (options.zero()) {
-            case ZEROOUT -> {
-                if (kernelZero(offset, length, false)) {
-                    return;
-                }
-            }
-            case PUNCH -> {
-                if (kernelZero(offset, length, true)) {
+            case ZEROOUT, PUNCH -> {
+                if (kernelZero(offset, length, options.zero())) {
                     return;
                 }
             }
@@ -320,8 +327,12 @@ final class ChannelTarget implements BlockTarget {
         writeZeros(offset, length);
     }
 
-    /** Zeroes the range with a kernel call; false where the target cannot, and zeros must be written. */
-    private boolean kernelZero(long offset, long length, boolean punch) throws IOException {
+    /**
+     * Zeroes the range with a kernel call ({@code mode} {@link ZeroMode#ZEROOUT} or {@link
+     * ZeroMode#PUNCH}); false where the target cannot, and zeros must be written.
+     */
+    private boolean kernelZero(long offset, long length, ZeroMode mode) throws IOException {
+        boolean punch = mode == ZeroMode.PUNCH;
         if (kernelZeroUnsupported || (offset | length) % geometry.logicalBlockSize() != 0) {
             return false;
         }

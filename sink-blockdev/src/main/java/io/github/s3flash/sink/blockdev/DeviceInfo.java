@@ -161,8 +161,7 @@ final class DeviceInfo {
         try {
             return Long.parseLong(Files.readString(file).trim());
         } catch (IOException | NumberFormatException e) {
-            throw new TargetUnavailableException("cannot read " + file + " for block device " + device + ": " + e, e,
-                    false);
+            throw new TargetUnavailableException("cannot read " + file + " for block device " + device + ": " + e, e);
         }
     }
 }

@@ -107,8 +107,17 @@ final class NativeIo {
         }
     }
 
-    /** Opens {@code path} read-write; {@code exclusive} adds {@code O_EXCL} (for a block device: sole claim). */
-    static int open(Path path, boolean exclusive) throws Failure {
+    /** Whether a descriptor claims its block device for itself. */
+    enum Claim {
+        /** {@code O_EXCL}: the kernel refuses every other exclusive opener (a mount, swapon, md, another flash). */
+        EXCLUSIVE,
+        /** No claim: other openers are not kept out (a regular file, or a device written with force). */
+        SHARED
+    }
+
+    /** Opens {@code path} read-write, claiming a block device for itself when asked. */
+    static int open(Path path, Claim claim) throws Failure {
+        boolean exclusive = claim == Claim.EXCLUSIVE;
         int flags = O_RDWR | O_CLOEXEC | (exclusive ? O_EXCL : 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);

@@ -18,8 +18,9 @@ final class Disks {
     private Disks() {}
 
     /** A loop device whose bytes are {@code fill} (repeated over its whole size). */
-    static LoopDevice loop(Path dir, long size, int sectorSize, boolean directIo, byte[] fill) throws IOException {
-        LoopDevice loop = LoopDevice.create(dir, size, sectorSize, directIo);
+    static LoopDevice loop(Path dir, long size, int sectorSize, LoopDevice.Backing backing, byte[] fill)
+            throws IOException {
+        LoopDevice loop = LoopDevice.create(dir, size, sectorSize, backing);
         try {
             fillBacking(loop.backingFile(), size, fill);
             return loop;

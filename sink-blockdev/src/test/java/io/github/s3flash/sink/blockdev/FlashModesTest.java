@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Whole flashes through the pipeline ({@link Flasher}, providers from {@link ProviderRegistry#load()},
  * the built-in file source and raw codec) of seeded random images with zero runs, in every zero and
  * skip mode, onto 512-byte and 4096-byte-sector loop devices (plain and direct-io) and regular files
- * (created, and existing). The target is read back with O_DIRECT and must hold the image byte for
- * byte, with the bytes past it untouched.
+ * (created, and existing). Most images end inside a sector, whose rest must keep what it held. The
+ * target is read back with O_DIRECT and must hold the image byte for byte, with the bytes past it
+ * untouched.
  */
 class FlashModesTest {
 
@@ -63,10 +64,17 @@ class FlashModesTest {
         var random = new Random(seed);
         int capacity = 8 << 20;
         int sector = kind.equals("loop4k-direct-io") ? 4096 : kind.equals("loop512") ? 512 : 1;
-        // Sizes off the chunk and 4096 boundaries (a last chunk of whole 512-byte sectors on loop512).
-        int length = ((2 << 20) + random.nextInt(capacity - (3 << 20))) / sector * sector;
-        if (sector == 512 && length % 4096 == 0) {
-            length += 512;
+        // Sizes off the chunk and 4096 boundaries: mostly ending inside a sector (the last one is
+        // rewritten whole, the rest of it kept), else whole sectors (on loop512, rarely whole 4096 blocks).
+        int length = (2 << 20) + random.nextInt(capacity - (3 << 20));
+        boolean wholeSectors = random.nextInt(3) == 0;
+        if (wholeSectors) {
+            length = length / sector * sector;
+            if (sector == 512 && length % 4096 == 0) {
+                length += 512;
+            }
+        } else if (sector > 1 && length % sector == 0) {
+            length -= 1 + random.nextInt(sector - 1);
         }
         byte[] image = image(random, length);
         Path imageFile = Disks.write(dir, "image.raw", image);
@@ -90,7 +98,8 @@ class FlashModesTest {
             }
             case "file-existing" -> target = Files.write(dir.resolve("existing.img"), before);
             default -> {
-                loop = Disks.loop(dir, capacity, sector, kind.contains("direct-io"), before);
+                loop = Disks.loop(dir, capacity, sector,
+                        kind.contains("direct-io") ? LoopDevice.Backing.DIRECT_IO : LoopDevice.Backing.PAGE_CACHE, before);
                 target = loop.device();
             }
         }
@@ -101,6 +110,7 @@ class FlashModesTest {
 
             assertThat(result.bytesWritten()).isEqualTo(length);
             String what = kind + " " + mode + ", image of " + length + " bytes, " + Seeds.describe(seed);
+            assertThat(result.partialBlockBytes()).as(what).isEqualTo(length % Math.max(sector, 1));
             if (kind.equals("file-created")) {
                 assertThat(Files.size(target)).as(what).isEqualTo(length);
                 assertThat(Disks.readDirect(target, length)).as(what).isEqualTo(image);

@@ -26,7 +26,8 @@ class GeometryTest {
     @Test
     void loopDevicesReportTheKernelsGeometry() throws IOException {
         for (int sector : new int[] {512, 4096}) {
-            try (LoopDevice loop = LoopDevice.create(dir, 24 << 20, sector, sector == 4096)) {
+            try (LoopDevice loop = LoopDevice.create(dir, 24 << 20, sector,
+                    sector == 4096 ? LoopDevice.Backing.DIRECT_IO : LoopDevice.Backing.PAGE_CACHE)) {
                 String[] oracle = Disks.run("blockdev", "--getsize64", "--getss", "--getpbsz", loop.device().toString())
                         .trim().split("\\s+");
                 try (BlockTarget target = new BlockDeviceSink().open(loop.device(), Options.empty())) {

@@ -1,6 +1,7 @@
 package io.github.s3flash.sink.blockdev;
 
 import io.github.s3flash.api.BlockSink;
+import io.github.s3flash.api.Options;
 import io.github.s3flash.testkit.BlockSinkContract;
 import io.github.s3flash.testkit.LoopDevice;
 import java.io.IOException;
@@ -11,20 +12,27 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * testkit's contract over real loop devices, filled with noise so that zeros must really be written.
- * Only 4096-byte-sector devices: the contract's buffer helper ({@code alignedSlice} of {@code length +
- * 4096} bytes) is too short for lengths that are not multiples of 4096, so 512-byte sectors and files
- * run the same checks in {@link OffsetWritesTest} until testkit is fixed.
- */
+/** testkit's contract over real loop devices, filled with noise so that zeros must really be written. */
 abstract class LoopContractBase extends BlockSinkContract {
 
     @TempDir
     Path dir;
 
     private final List<LoopDevice> loops = new ArrayList<>();
+    private final int sectorSize;
+    private final LoopDevice.Backing backing;
+    private final Options options;
 
-    abstract boolean directIoLoop();
+    LoopContractBase(int sectorSize, LoopDevice.Backing backing, Options options) {
+        this.sectorSize = sectorSize;
+        this.backing = backing;
+        this.options = options;
+    }
+
+    @Override
+    protected Options options() {
+        return options;
+    }
 
     @Override
     protected BlockSink sink() {
@@ -33,7 +41,7 @@ abstract class LoopContractBase extends BlockSinkContract {
 
     @Override
     protected Path target(long capacity) throws IOException {
-        LoopDevice loop = Disks.loop(dir, capacity, 4096, directIoLoop(), Disks.garbage(new Random(capacity), 1 << 20));
+        LoopDevice loop = Disks.loop(dir, capacity, sectorSize, backing, Disks.garbage(new Random(capacity), 1 << 20));
         loops.add(loop);
         return loop.device();
     }

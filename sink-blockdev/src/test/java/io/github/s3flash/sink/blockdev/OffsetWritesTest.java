@@ -61,7 +61,8 @@ class OffsetWritesTest {
         if (kind.equals("file")) {
             path = Files.write(dir.resolve("disk.img"), expected);
         } else {
-            loop = Disks.loop(dir, capacity, 512, kind.equals("direct-io-loop"), expected);
+            loop = Disks.loop(dir, capacity, 512,
+                    kind.equals("direct-io-loop") ? LoopDevice.Backing.DIRECT_IO : LoopDevice.Backing.PAGE_CACHE, expected);
             path = loop.device();
         }
         try {

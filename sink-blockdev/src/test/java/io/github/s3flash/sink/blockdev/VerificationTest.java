@@ -43,7 +43,7 @@ class VerificationTest {
 
     @Test
     void corruptionBetweenWriteAndForceIsCaught() throws IOException {
-        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, false, Disks.garbage(random, 1 << 20));
+        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, LoopDevice.Backing.PAGE_CACHE, Disks.garbage(random, 1 << 20));
                 BlockTarget target = new BlockDeviceSink().open(loop.device(), VERIFY)) {
             writeChunks(target, 4);
             target.zero(4L * CHUNK, CHUNK);
@@ -58,7 +58,7 @@ class VerificationTest {
 
     @Test
     void untouchedWritesVerify() throws IOException {
-        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, false, Disks.garbage(random, 1 << 20));
+        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, LoopDevice.Backing.PAGE_CACHE, Disks.garbage(random, 1 << 20));
                 BlockTarget target = new BlockDeviceSink().open(loop.device(), VERIFY)) {
             writeChunks(target, 4);
             target.zero(4L * CHUNK, CHUNK);
@@ -83,7 +83,7 @@ class VerificationTest {
     void corruptionDuringAPipelineFlashIsCaught() throws IOException {
         byte[] image = TestImages.diskLike(random, 6 * CHUNK + 512);
         Path imageFile = Disks.write(dir, "image.raw", image);
-        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, false, Disks.garbage(random, 1 << 20))) {
+        try (LoopDevice loop = Disks.loop(dir, 8 << 20, 512, LoopDevice.Backing.PAGE_CACHE, Disks.garbage(random, 1 << 20))) {
             // The last Progress event comes after the last write and before the pipeline's force().
             var plan = FlashPlan.of(imageFile.toUri(), loop.device()).withCodec("raw").withOptions(VERIFY);
             assertThatThrownBy(() -> new Flasher(ProviderRegistry.load()).flash(plan, event -> {

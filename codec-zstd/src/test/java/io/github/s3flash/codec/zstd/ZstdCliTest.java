@@ -6,46 +6,76 @@ import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProbeResult;
 import io.github.s3flash.testkit.Cli;
+import io.github.s3flash.testkit.CliCodecContract;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.SplitReads;
 import io.github.s3flash.testkit.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real {@code zstd} and {@code pzstd} CLIs are the oracle: what they write with each flag
- * combination decodes byte for byte through the codec, and what the codec writes decodes byte for
- * byte with {@code zstd -d}.
+ * combination decodes byte for byte through the codec, what the codec writes decodes byte for byte
+ * with {@code zstd -d}, and images they wrote (default, multithreaded with a 2 GiB window, no
+ * checksum at level 1, pzstd's independent frames) flash through the whole pipeline: the shared
+ * contract.
  */
-class ZstdCliOracleTest {
+class ZstdCliTest extends CliCodecContract {
 
     private static final int BLOCK = 128 << 10;
 
-    private final Codec codec = new ZstdCodec();
+    @Override
+    protected Codec codec() {
+        return new ZstdCodec();
+    }
 
-    @TempDir
-    Path dir;
+    @Override
+    protected List<List<String>> cliCommands() {
+        return List.of(quiet("zstd"), quiet("zstd", "-T0", "--long=31"), quiet("zstd", "--no-check", "-1"),
+                quiet("pzstd", "-p", "2"));
+    }
+
+    @Override
+    protected List<String> cliDecompressCommand() {
+        return List.of("zstd", "-q", "-d", "-c");
+    }
+
+    @Override
+    protected List<Options> encodeOptionSets() {
+        return Stream.of(
+                Map.<String, String>of(),
+                Map.of("level", "1", "checksum", "false"),
+                Map.of("level", "19"),
+                Map.of("level", "6", "long", "true", "workers", "2"),
+                Map.of("level", "-3")).map(Options::of).toList();
+    }
+
+    @Override
+    protected int blockSize(Options encodeOptions) {
+        return BLOCK;
+    }
+
+    /** {@code command} writing quietly to stdout, as the contract runs it (with the file last). */
+    private static List<String> quiet(String... command) {
+        var full = new ArrayList<>(List.of(command));
+        full.addAll(List.of("-q", "-c"));
+        return full;
+    }
 
     /** The CLI's variants: levels, checksums, long windows, threads; pzstd for multi-frame output. */
-    static Stream<List<String>> cliCommands() {
+    static Stream<List<String>> cliVariants() {
         return Stream.of(
                 List.of("zstd"),
                 List.of("zstd", "-1"),
@@ -61,15 +91,15 @@ class ZstdCliOracleTest {
     }
 
     @ParameterizedTest
-    @MethodSource("cliCommands")
+    @MethodSource("cliVariants")
     void decodesWhatTheCliWrites(List<String> command) throws Exception {
         long seed = Seeds.next();
         var random = new Random(seed);
-        for (int size : sizes(random)) {
+        for (int size : sizes(random, BLOCK)) {
             byte[] image = size % 3 == 2 ? TestImages.random(random, size) : TestImages.diskLike(random, size);
-            byte[] compressed = cliCompress(image, command);
+            byte[] compressed = cliCompress(image, quiet(command.toArray(String[]::new)));
             String where = command + ", size " + size + ", " + Seeds.describe(seed);
-            assertThat(codec.probe(head(compressed))).as(where).isEqualTo(ProbeResult.CERTAINLY);
+            assertThat(codec().probe(head(compressed))).as(where).isEqualTo(ProbeResult.CERTAINLY);
             assertThat(decode(new ByteArrayInputStream(compressed))).as(where).isEqualTo(image);
             assertThat(decode(SplitReads.random(new ByteArrayInputStream(compressed), random, 70_000)))
                     .as("split reads, " + where).isEqualTo(image);
@@ -81,34 +111,9 @@ class ZstdCliOracleTest {
         long seed = Seeds.next();
         var random = new Random(seed);
         byte[] image = TestImages.diskLike(random, 9 << 20);
-        byte[] compressed = cliCompress(image, List.of("pzstd", "-p", "2", "-1"));
+        byte[] compressed = cliCompress(image, quiet("pzstd", "-p", "2", "-1"));
         assertThat(frames(compressed)).as("pzstd frames, " + Seeds.describe(seed)).isGreaterThan(2);
         assertThat(decode(new ByteArrayInputStream(compressed))).as(Seeds.describe(seed)).isEqualTo(image);
-    }
-
-    static Stream<Map<String, String>> encodeOptions() {
-        return Stream.of(
-                Map.of(),
-                Map.of("level", "1", "checksum", "false"),
-                Map.of("level", "19"),
-                Map.of("level", "6", "long", "true", "workers", "2"),
-                Map.of("level", "-3"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("encodeOptions")
-    void theCliDecodesWhatWeWrite(Map<String, String> options) throws Exception {
-        long seed = Seeds.next();
-        var random = new Random(seed);
-        for (int size : sizes(random)) {
-            byte[] image = size % 3 == 2 ? TestImages.random(random, size) : TestImages.diskLike(random, size);
-            byte[] compressed = encode(image, Options.of(options));
-            Path in = Files.write(dir.resolve("ours.zst"), compressed);
-            Path out = dir.resolve("ours.out");
-            Cli.run(List.of("zstd", "-q", "-d", "-c", in.toString()), null, out);
-            assertThat(Files.readAllBytes(out)).as("zstd -d of ours, options %s, size %d, %s", options, size,
-                    Seeds.describe(seed)).isEqualTo(image);
-        }
     }
 
     @Test
@@ -130,9 +135,9 @@ class ZstdCliOracleTest {
         var stream = new ByteArrayOutputStream();
         var expected = new ByteArrayOutputStream();
         stream.write(skippable(random, 20));
-        for (List<String> command : cliCommands().toList()) {
+        for (List<String> command : cliVariants().toList()) {
             byte[] part = TestImages.diskLike(random, random.nextInt(400_000));
-            stream.write(cliCompress(part, command));
+            stream.write(cliCompress(part, quiet(command.toArray(String[]::new))));
             expected.write(part);
             if (random.nextBoolean()) {
                 stream.write(skippable(random, random.nextInt(300)));
@@ -153,15 +158,11 @@ class ZstdCliOracleTest {
                 .isEqualTo(expected.toByteArray());
     }
 
-    static ByteBuffer head(byte[] compressed) {
-        return ByteBuffer.wrap(compressed, 0, Math.min(compressed.length, Codec.PROBE_LENGTH)).slice().asReadOnlyBuffer();
-    }
-
-    static byte[] skippable(Random random, int size) {
-        byte[] frame = new byte[8 + size];
-        random.nextBytes(frame);
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(0x184D2A50 + random.nextInt(16)).putInt(size);
-        return frame;
+    @Test
+    void aLeadingSkippableFrameDecidesNothingUntilTheFrameAfterIt() {
+        byte[] lz4 = {0x04, 0x22, 0x4D, 0x18, 0x64, 0x40, (byte) 0xA7};
+        byte[] zstd = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0, 0, 0};
+        assertProbeLooksPastSkippableFrames(zstd, lz4);
     }
 
     /** Counts zstd frames (not skippable ones) with the library's frame-size parser. */
@@ -176,36 +177,5 @@ class ZstdCliOracleTest {
             at += (int) size;
         }
         return count;
-    }
-
-    /** 0, 1, just off the 128 KiB block size, and a few random sizes. */
-    static List<Integer> sizes(Random random) {
-        Set<Integer> sizes = new LinkedHashSet<>(List.of(0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 1));
-        sizes.add(1 + random.nextInt(300_000));
-        sizes.add(1 + random.nextInt(3 << 20));
-        return new ArrayList<>(sizes);
-    }
-
-    byte[] cliCompress(byte[] image, List<String> command) throws IOException, InterruptedException {
-        Path in = Files.write(dir.resolve("image.bin"), image);
-        Path out = dir.resolve("image.zst");
-        var full = new ArrayList<>(command);
-        full.addAll(List.of("-q", "-c", in.toString()));
-        Cli.run(full, null, out);
-        return Files.readAllBytes(out);
-    }
-
-    private byte[] encode(byte[] image, Options options) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (OutputStream enc = codec.encode(out, options)) {
-            enc.write(image);
-        }
-        return out.toByteArray();
-    }
-
-    private byte[] decode(InputStream compressed) throws IOException {
-        try (InputStream in = codec.decode(compressed)) {
-            return in.readAllBytes();
-        }
     }
 }

@@ -4,40 +4,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.Options;
-import io.github.s3flash.testkit.Cli;
+import io.github.s3flash.api.ProbeResult;
+import io.github.s3flash.testkit.CliCodecContract;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.SplitReads;
 import io.github.s3flash.testkit.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real {@code lz4} CLI is the oracle: what it writes with each flag combination decodes byte
- * for byte through the codec, and what the codec writes decodes byte for byte with {@code lz4 -d}.
+ * for byte through the codec, what the codec writes decodes byte for byte with {@code lz4 -d}, and
+ * images it wrote (default, linked 64 KiB blocks, content size with block checksums, legacy, no
+ * content checksum) flash through the whole pipeline: the shared contract.
  */
-class Lz4CliOracleTest {
+class Lz4CliTest extends CliCodecContract {
 
-    private final Codec codec = new Lz4Codec();
+    private static final List<String> LZ4 = List.of("lz4", "-q", "-c");
 
-    @TempDir
-    Path dir;
+    @Override
+    protected Codec codec() {
+        return new Lz4Codec();
+    }
+
+    @Override
+    protected List<List<String>> cliCommands() {
+        return List.of(LZ4, with("-BD", "-B4"), with("--content-size", "-BX"), with("-l"), with("--no-frame-crc", "-B5"));
+    }
+
+    @Override
+    protected List<String> cliDecompressCommand() {
+        return List.of("lz4", "-d", "-c");
+    }
+
+    @Override
+    protected List<Options> encodeOptionSets() {
+        return Stream.of(
+                Map.<String, String>of(),
+                Map.of("level", "9", "block-size", "64k", "block-checksum", "true"),
+                Map.of("level", "2", "block-size", "256k", "content-checksum", "false"),
+                Map.of("level", "12", "block-size", "1m", "block-checksum", "true", "content-checksum", "false"),
+                Map.of("level", "3", "block-size", "4m")).map(Options::of).toList();
+    }
+
+    @Override
+    protected int blockSize(Options encodeOptions) {
+        return (int) encodeOptions.getSize("block-size", 4 << 20);
+    }
+
+    private static List<String> with(String... flags) {
+        var command = new ArrayList<>(LZ4);
+        command.addAll(List.of(flags));
+        return command;
+    }
 
     /** Every variant of the format the CLI writes: block sizes, linked blocks, checksums, content size, legacy. */
     static Stream<List<String>> cliFlags() {
@@ -76,44 +103,18 @@ class Lz4CliOracleTest {
         }
         for (int size : sizes) {
             byte[] image = size % 3 == 2 ? TestImages.random(random, size) : TestImages.diskLike(random, size);
-            byte[] compressed = cliCompress(image, flags);
+            byte[] compressed = cliCompress(image, with(flags.toArray(String[]::new)));
             String where = "lz4 " + flags + ", size " + size + ", " + Seeds.describe(seed);
-            assertThat(codec.probe(head(compressed))).as(where).isEqualTo(io.github.s3flash.api.ProbeResult.CERTAINLY);
+            assertThat(codec().probe(head(compressed))).as(where).isEqualTo(ProbeResult.CERTAINLY);
             assertThat(decode(new ByteArrayInputStream(compressed))).as(where).isEqualTo(image);
             assertThat(decode(SplitReads.random(new ByteArrayInputStream(compressed), random, 70_000)))
                     .as("split reads, " + where).isEqualTo(image);
             if (flags.contains("--content-size") && size > 0) {
                 // lz4 writes no content size for an empty input (0 means "unknown" in the format).
-                assertThat(codec.decodedLength(head(compressed), compressed.length)).as(where).hasValue(size);
+                assertThat(codec().decodedLength(head(compressed), compressed.length)).as(where).hasValue(size);
             } else {
-                assertThat(codec.decodedLength(head(compressed), compressed.length)).as(where).isEmpty();
+                assertThat(codec().decodedLength(head(compressed), compressed.length)).as(where).isEmpty();
             }
-        }
-    }
-
-    static Stream<Map<String, String>> encodeOptions() {
-        return Stream.of(
-                Map.of(),
-                Map.of("level", "9", "block-size", "64k", "block-checksum", "true"),
-                Map.of("level", "2", "block-size", "256k", "content-checksum", "false"),
-                Map.of("level", "12", "block-size", "1m", "block-checksum", "true", "content-checksum", "false"),
-                Map.of("level", "3", "block-size", "4m"));
-    }
-
-    @ParameterizedTest
-    @MethodSource("encodeOptions")
-    void theCliDecodesWhatWeWrite(Map<String, String> options) throws Exception {
-        long seed = Seeds.next();
-        var random = new Random(seed);
-        int block = (int) Options.of(options).getSize("block-size", 4 << 20);
-        for (int size : sizes(random, block)) {
-            byte[] image = size % 3 == 2 ? TestImages.random(random, size) : TestImages.diskLike(random, size);
-            byte[] compressed = encode(image, Options.of(options));
-            Path in = Files.write(dir.resolve("ours.lz4"), compressed);
-            Path out = dir.resolve("ours.out");
-            Cli.run(List.of("lz4", "-d", "-c", in.toString()), null, out);
-            assertThat(Files.readAllBytes(out)).as("lz4 -d of ours, options %s, size %d, %s", options, size,
-                    Seeds.describe(seed)).isEqualTo(image);
         }
     }
 
@@ -127,8 +128,7 @@ class Lz4CliOracleTest {
         for (List<String> flags : List.of(List.of("-BD", "-B4"), List.of("-l"), List.of("--content-size"),
                 List.of("-l"), List.of("--no-frame-crc", "-BX"))) {
             byte[] part = TestImages.diskLike(random, random.nextInt(600_000));
-            byte[] frame = cliCompress(part, flags);
-            all.write(frame);
+            all.write(cliCompress(part, with(flags.toArray(String[]::new))));
             expected.write(part);
             all.write(skippable(random, random.nextInt(300)));
         }
@@ -145,16 +145,12 @@ class Lz4CliOracleTest {
                 .isEqualTo(expected.toByteArray());
     }
 
-    private static ByteBuffer head(byte[] compressed) {
-        return ByteBuffer.wrap(compressed, 0, Math.min(compressed.length, Codec.PROBE_LENGTH)).slice().asReadOnlyBuffer();
-    }
-
-    static byte[] skippable(Random random, int size) {
-        byte[] frame = new byte[8 + size];
-        random.nextBytes(frame);
-        Lz4Format.putIntLE(frame, 0, Lz4Format.SKIPPABLE_MAGIC + random.nextInt(16));
-        Lz4Format.putIntLE(frame, 4, size);
-        return frame;
+    @Test
+    void aLeadingSkippableFrameDecidesNothingUntilTheFrameAfterIt() {
+        byte[] lz4 = {0x04, 0x22, 0x4D, 0x18, 0x64, 0x40, (byte) 0xA7};
+        byte[] zstd = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0, 0, 0};
+        assertProbeLooksPastSkippableFrames(lz4, zstd);
+        assertThat(codec().probe(head(new byte[] {0x02, 0x21, 0x4C, 0x18}))).as("legacy").isEqualTo(ProbeResult.CERTAINLY);
     }
 
     private static int blockSize(List<String> flags) {
@@ -167,38 +163,5 @@ class Lz4CliOracleTest {
             }
         }
         return Lz4Format.blockMaxSize(7);
-    }
-
-    /** 0, 1, just off one and two blocks, and a few random sizes. */
-    static List<Integer> sizes(Random random, int block) {
-        Set<Integer> sizes = new LinkedHashSet<>(List.of(0, 1, block - 1, block, block + 1, 2 * block + 1));
-        sizes.add(1 + random.nextInt(300_000));
-        sizes.add(1 + random.nextInt(3 << 20));
-        return new ArrayList<>(sizes);
-    }
-
-    byte[] cliCompress(byte[] image, List<String> flags) throws IOException, InterruptedException {
-        // A file argument, not stdin: --content-size needs the input's size.
-        Path in = Files.write(dir.resolve("image.bin"), image);
-        Path out = dir.resolve("image.lz4");
-        var command = new ArrayList<>(List.of("lz4", "-q", "-c"));
-        command.addAll(flags);
-        command.add(in.toString());
-        Cli.run(command, null, out);
-        return Files.readAllBytes(out);
-    }
-
-    private byte[] encode(byte[] image, Options options) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (OutputStream enc = codec.encode(out, options)) {
-            enc.write(image);
-        }
-        return out.toByteArray();
-    }
-
-    private byte[] decode(InputStream compressed) throws IOException {
-        try (InputStream in = codec.decode(compressed)) {
-            return in.readAllBytes();
-        }
     }
 }
