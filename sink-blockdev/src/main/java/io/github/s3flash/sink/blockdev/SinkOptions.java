@@ -1,5 +1,6 @@
 package io.github.s3flash.sink.blockdev;
 
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import java.util.Locale;
 
@@ -28,7 +29,7 @@ record SinkOptions(boolean create, boolean force, ZeroMode zero, boolean skipIde
     static final String DIRECT_IO = "direct-io";
     static final String SYNC_EVERY = "sync-every";
 
-    static SinkOptions from(Options options) {
+    static SinkOptions from(Options options) throws InvalidOptionException {
         String direct = options.get(DIRECT_IO, "auto").trim().toLowerCase(Locale.ROOT);
         if (!direct.equals("auto") && !direct.equals("on") && !direct.equals("off")) {
             throw new IllegalArgumentException("option " + DIRECT_IO + "=" + direct

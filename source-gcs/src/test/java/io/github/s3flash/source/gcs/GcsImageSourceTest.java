@@ -204,7 +204,7 @@ class GcsImageSourceTest {
 
     @Test
     void clientErrorsMapToTheCheckedHierarchy() {
-        URI where = uri("x.img");
+        String where = uri("x.img").toString();
         assertThat(GcsFailures.opening(new StorageException(404, "No such object"), where))
                 .isInstanceOf(ImageNotFoundException.class).hasMessageContaining("check the bucket and object name");
         assertThat(GcsFailures.opening(new StorageException(401, "Anonymous caller"), where))
