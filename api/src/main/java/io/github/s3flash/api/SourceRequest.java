@@ -69,9 +69,10 @@ public record SourceRequest(String description, boolean pinned, String notFound,
                 + (detail == null || detail.isBlank() ? "" : " (" + detail + ")");
         boolean missing = status == 404 || status == 410;
         if (status == 412 || (pinned && (missing || status == 416))) {
-            String how = status == 412 ? "it was replaced after the flash pinned its version"
+            String how = status == 412 ? "it was replaced during the flash (its version is no longer the one pinned"
+                    + " when the flash began)"
                     : missing ? "it (or its pinned version) was deleted during the flash"
-                    : "it is shorter than when the flash pinned it, so it was replaced";
+                    : "it was replaced during the flash by a shorter one";
             return new SourceChangedException(what + ": " + how + "; bytes of two versions are never mixed: flash"
                     + " again to take the image as it is now", cause);
         }

@@ -61,10 +61,13 @@ class ImageStreamsTest {
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
-                    if (served >= cutAfter && faults.getAndDecrement() > 0) {
-                        throw new IOException("connection reset (injected)");
+                    if (served >= cutAfter) {
+                        if (faults.getAndDecrement() > 0) {
+                            throw new IOException("connection reset (injected)");
+                        }
+                        return super.read(b, off, len);
                     }
-                    int n = super.read(b, off, (int) Math.min(len, Math.max(1, cutAfter - served)));
+                    int n = super.read(b, off, (int) Math.min(len, cutAfter - served));
                     if (n > 0) {
                         served += n;
                     }

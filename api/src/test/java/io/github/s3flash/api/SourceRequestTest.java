@@ -46,7 +46,7 @@ class SourceRequestTest {
                 .hasMessageContaining("access denied; grant s3:GetObject to profile ops");
         var cause = new RuntimeException("client");
         assertThat(READ.failed(412, "PreconditionFailed", null, cause)).hasCause(cause)
-                .hasMessageContaining("replaced after the flash pinned its version")
+                .hasMessageContaining("was replaced during the flash")
                 .hasMessageContaining("bytes of two versions are never mixed");
     }
 }

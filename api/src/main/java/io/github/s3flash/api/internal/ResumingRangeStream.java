@@ -88,8 +88,8 @@ public final class ResumingRangeStream extends RangeInputStream {
                 String doing = "reading " + location + " at byte offset " + offset;
                 Duration delay = budget.failed(failure, doing);
                 if (!image.info().rangeReads() && offset > 0) {
-                    throw new SourceUnavailableException(doing + " failed and the source cannot resume (it has no"
-                            + " range reads): " + failure.getMessage() + "; flash again", failure);
+                    throw new SourceUnavailableException(doing + " failed and the source cannot resume (no range"
+                            + " reads): " + failure.getMessage() + "; flash again", failure);
                 }
                 Pipeline.notify(listener, new ProgressEvent.Retrying(offset, budget.attempts(), delay,
                         String.valueOf(failure.getMessage())));
