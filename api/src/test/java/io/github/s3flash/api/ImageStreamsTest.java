@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with faults injected between the reader and the file: connections that break after a random
  * number of bytes, as a network does.
  */
+// A regression here tends to hang a reader (a stream that waits for a fetcher that is gone): fail it instead.
+@Timeout(60)
 class ImageStreamsTest {
 
     @TempDir

@@ -10,8 +10,11 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The rules every stream of image bytes follows, kept by {@link RangeInputStream}. */
+// A regression here tends to hang a reader (a stream that waits for a fetcher that is gone): fail it instead.
+@Timeout(60)
 class RangeInputStreamTest {
 
     private static byte[] bytes(int n) {
