@@ -104,7 +104,7 @@ public record BootConfig(String root, URI source, String codec, String sha256, D
         try {
             return ImageLocations.parse(text);
         } catch (IllegalArgumentException e) {
-            throw invalid("source=" + text + ": " + e.getMessage());
+            throw invalid("source=" + ImageLocations.redact(text) + ": " + e.getMessage());
         }
     }
 

@@ -153,6 +153,18 @@ class GcsImageSourceTest {
     }
 
     @Test
+    void credentialsAndQueriesInTheUrlAreRefusedWithoutShowingThem() {
+        for (String bad : List.of("gs://user:hunter2@bucket/object", "gs://bucket/object?X-Goog-Signature=hunter2",
+                "gs://u:p@ss-hunter2@bucket/object")) {
+            assertThatThrownBy(() -> source.open(URI.create(bad), Options.empty()))
+                    .as(bad)
+                    .isInstanceOf(ImageNotFoundException.class)
+                    .hasMessageContaining("has credentials, a query or a fragment")
+                    .hasMessageNotContaining("hunter2");
+        }
+    }
+
+    @Test
     void clientErrorsMapToTheCheckedHierarchy() {
         String where = uri("x.img").toString();
         assertThat(GcsFailures.opening(new StorageException(404, "No such object"), where))
