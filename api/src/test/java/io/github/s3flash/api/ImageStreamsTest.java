@@ -19,6 +19,7 @@ import io.github.s3flash.api.internal.ResumingRangeStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,59 +36,37 @@ class ImageStreamsTest {
     @TempDir
     Path dir;
 
-    /** Cuts every range stream after a random number of bytes, {@code faults} times in all. */
-    private static class FlakyImage implements PinnedImage {
-        private final PinnedImage real;
-        private final Random random;
-        private final AtomicInteger faults;
-
-        FlakyImage(PinnedImage real, Random random, int faults) {
-            this.real = real;
-            this.random = random;
-            this.faults = new AtomicInteger(faults);
-        }
-
-        @Override
-        public ImageInfo info() {
-            return real.info();
-        }
-
-        @Override
-        public InputStream openRange(long offset, long length) throws IOException {
-            InputStream in = real.openRange(offset, length);
-            int cutAfter;
-            synchronized (random) {
-                cutAfter = random.nextInt(300_000);
-            }
-            return new FilterInputStream(in) {
-                long served;
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (served >= cutAfter) {
-                        if (faults.getAndDecrement() > 0) {
-                            throw new IOException("connection reset (injected)");
-                        }
-                        return super.read(b, off, len);
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, cutAfter - served));
-                    if (n > 0) {
-                        served += n;
-                    }
-                    return n;
-                }
-            };
-        }
-
-        @Override
-        public void close() throws IOException {
-            real.close();
-        }
-    }
-
     private static Options fast(int concurrency, int partSize) {
         return Options.of(Map.of("read.concurrency", "" + concurrency, "read.part-size", "" + partSize,
                 "retry.base-delay", "1ms", "retry.max-delay", "5ms", "retry.attempts", "50"));
+    }
+
+    /**
+     * {@code real}, which once {@code limit} bytes were served fails with what {@code failure} gives
+     * (asked at every read from then on), or goes on as it is when that is null.
+     */
+    private static InputStream cutAfter(InputStream real, long limit, Supplier<IOException> failure) {
+        return new FilterInputStream(real) {
+            long served;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (served >= limit) {
+                    IOException cut = failure.get();
+                    if (cut != null) {
+                        throw cut;
+                    }
+                    return super.read(b, off, len);
+                }
+                int n = super.read(b, off, (int) Math.min(len, limit - served));
+                served += Math.max(n, 0);
+                return n;
+            }
+        };
+    }
+
+    private static IOException reset() {
+        return new IOException("connection reset (injected)");
     }
 
     @Test
@@ -96,15 +75,19 @@ class ImageStreamsTest {
         var random = new Random(seed);
         for (int round = 0; round < 12; round++) {
             int size = random.nextInt(3 << 20);
-            byte[] bytes = new byte[size];
-            random.nextBytes(bytes);
-            Path file = Files.write(dir.resolve("img" + round), bytes);
+            byte[] bytes = random(size, random.nextLong());
             int concurrency = 1 + random.nextInt(4);
             int partSize = 1 + random.nextInt(600_000);
             int faults = random.nextInt(6);
+            var faultsLeft = new AtomicInteger(faults);
             List<ProgressEvent> events = new CopyOnWriteArrayList<>();
-            try (PinnedImage real = new FileImageSource().open(file.toUri(), Options.empty());
-                    var image = new FlakyImage(real, random, faults);
+            try (PinnedImage image = wrapped(bytes, (offset, real) -> {
+                        int limit;
+                        synchronized (random) {
+                            limit = random.nextInt(300_000);
+                        }
+                        return cutAfter(real, limit, () -> faultsLeft.getAndDecrement() > 0 ? reset() : null);
+                    });
                     InputStream in = ImageStreams.open(image, PipelineSettings.from(fast(concurrency, partSize)),
                             events::add)) {
                 assertThat(in.readAllBytes())
@@ -118,48 +101,14 @@ class ImageStreamsTest {
 
     @Test
     void resumesFromTheLastByteReceivedNotFromTheStartOfTheRange() throws IOException {
-        byte[] bytes = new byte[2_000_000];
-        new Random(7).nextBytes(bytes);
-        Path file = Files.write(dir.resolve("img"), bytes);
+        byte[] bytes = random(2_000_000, 7);
         List<Long> openedAt = new CopyOnWriteArrayList<>();
-        try (PinnedImage real = new FileImageSource().open(file.toUri(), Options.empty())) {
-            PinnedImage recording = new PinnedImage() {
-                int opened;
-
-                @Override
-                public ImageInfo info() {
-                    return real.info();
-                }
-
-                @Override
-                public InputStream openRange(long offset, long length) throws IOException {
+        try (PinnedImage image = wrapped(bytes, (offset, real) -> {
                     openedAt.add(offset);
-                    InputStream in = real.openRange(offset, length);
-                    if (opened++ > 0) {
-                        return in;
-                    }
-                    return new FilterInputStream(in) {
-                        long served;
-
-                        @Override
-                        public int read(byte[] b, int off, int len) throws IOException {
-                            if (served >= 777_777) {
-                                throw new IOException("connection reset (injected)");
-                            }
-                            int n = super.read(b, off, (int) Math.min(len, 777_777 - served));
-                            served += Math.max(n, 0);
-                            return n;
-                        }
-                    };
-                }
-
-                @Override
-                public void close() {}
-            };
-            try (InputStream in = ImageStreams.open(recording, PipelineSettings.from(fast(1, 8 << 20)),
-                    ProgressListener.NONE)) {
-                assertThat(in.readAllBytes()).isEqualTo(bytes);
-            }
+                    return openedAt.size() == 1 ? cutAfter(real, 777_777, ImageStreamsTest::reset) : real;
+                });
+                InputStream in = ImageStreams.open(image, PipelineSettings.from(fast(1, 8 << 20)), ProgressListener.NONE)) {
+            assertThat(in.readAllBytes()).isEqualTo(bytes);
         }
         assertThat(openedAt).as("the range, its resumption, and the version check of the last byte")
                 .containsExactly(0L, 777_777L, 1_999_999L);
@@ -167,14 +116,9 @@ class ImageStreamsTest {
 
     @Test
     void givesUpAfterTheRetryBudgetNamingImageAndOffset() throws IOException {
-        Path file = Files.write(dir.resolve("img"), new byte[100_000]);
-        try (PinnedImage real = new FileImageSource().open(file.toUri(), Options.empty());
-                var image = new FlakyImage(real, new Random(1), Integer.MAX_VALUE) {
-                    @Override
-                    public InputStream openRange(long offset, long length) throws IOException {
-                        throw new SourceUnavailableException("503 Slow Down (injected)");
-                    }
-                }) {
+        try (PinnedImage image = wrapped(new byte[100_000], (offset, real) -> {
+                    throw new SourceUnavailableException("503 Slow Down (injected)");
+                })) {
             var options = Options.of(Map.of("retry.attempts", "3", "retry.base-delay", "1ms"));
             assertThatThrownBy(() -> {
                         try (InputStream in = ImageStreams.open(image, PipelineSettings.from(options),
@@ -183,7 +127,7 @@ class ImageStreamsTest {
                         }
                     })
                     .isInstanceOf(SourceUnavailableException.class)
-                    .hasMessageContaining("gave up reading " + file.toUri())
+                    .hasMessageContaining("gave up reading " + image.info().location())
                     .hasMessageContaining("at byte offset 0 after 3 attempts")
                     .hasMessageContaining("503 Slow Down");
         }
@@ -191,16 +135,11 @@ class ImageStreamsTest {
 
     @Test
     void permanentErrorsAreNotRetried() throws IOException {
-        Path file = Files.write(dir.resolve("img"), new byte[10]);
         AtomicInteger opens = new AtomicInteger();
-        try (PinnedImage real = new FileImageSource().open(file.toUri(), Options.empty());
-                var image = new FlakyImage(real, new Random(1), 0) {
-                    @Override
-                    public InputStream openRange(long offset, long length) throws IOException {
-                        opens.incrementAndGet();
-                        throw new SourceChangedException("replaced (injected)");
-                    }
-                }) {
+        try (PinnedImage image = wrapped(new byte[10], (offset, real) -> {
+                    opens.incrementAndGet();
+                    throw new SourceChangedException("replaced (injected)");
+                })) {
             assertThatThrownBy(() -> {
                         try (InputStream in = ImageStreams.open(image, PipelineSettings.from(Options.empty()),
                                 ProgressListener.NONE)) {
@@ -272,19 +211,8 @@ class ImageStreamsTest {
     @Test
     void aFailedStreamFailsEveryLaterReadInsteadOfEnding() throws IOException {
         byte[] bytes = random(50_000, 2);
-        try (PinnedImage image = wrapped(bytes, (offset, real) -> new FilterInputStream(real) {
-                    long served;
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        if (served >= 20_000) {
-                            throw new SourceChangedException("replaced (injected)");
-                        }
-                        int n = super.read(b, off, (int) Math.min(len, 20_000 - served));
-                        served += Math.max(n, 0);
-                        return n;
-                    }
-                });
+        try (PinnedImage image = wrapped(bytes, (offset, real) ->
+                        cutAfter(real, 20_000, () -> new SourceChangedException("replaced (injected)")));
                 InputStream in = ImageStreams.open(image, PipelineSettings.from(fast(1, 8 << 20)), ProgressListener.NONE)) {
             IOException first = org.junit.jupiter.api.Assertions.assertThrows(SourceChangedException.class,
                     in::readAllBytes);
@@ -323,18 +251,7 @@ class ImageStreamsTest {
             var opened = new AtomicInteger();
             try (PinnedImage image = wrapped(bytes, (offset, real) -> {
                         opened.incrementAndGet();
-                        return new FilterInputStream(real) {
-                            boolean sent;
-
-                            @Override
-                            public int read(byte[] b, int off, int len) throws IOException {
-                                if (sent) {
-                                    throw new IOException("connection reset after one byte (injected)");
-                                }
-                                sent = true;
-                                return super.read(b, off, 1);
-                            }
-                        };
+                        return cutAfter(real, 1, () -> new IOException("connection reset after one byte (injected)"));
                     });
                     InputStream in = ImageStreams.open(image, PipelineSettings.from(fast(concurrency, 1500, 6)),
                             ProgressListener.NONE)) {
@@ -413,20 +330,7 @@ class ImageStreamsTest {
                     if (openedAt.size() % 2 == 0) {
                         return real;
                     }
-                    int cutAfter = 1 + random.nextInt(100_000);
-                    return new FilterInputStream(real) {
-                        long served;
-
-                        @Override
-                        public int read(byte[] b, int off, int len) throws IOException {
-                            if (served >= cutAfter) {
-                                throw new IOException("connection reset (injected)");
-                            }
-                            int n = super.read(b, off, (int) Math.min(len, cutAfter - served));
-                            served += Math.max(n, 0);
-                            return n;
-                        }
-                    };
+                    return cutAfter(real, 1 + random.nextInt(100_000), ImageStreamsTest::reset);
                 })) {
             RetryPolicy retry = PipelineSettings.from(fast(1, 1 << 20, 50)).retry();
             for (int round = 0; round < 8; round++) {

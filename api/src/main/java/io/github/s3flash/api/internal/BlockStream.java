@@ -2,6 +2,8 @@ package io.github.s3flash.api.internal;
 
 import io.github.s3flash.api.RangeInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A stream handed over as whole blocks, in order, from fetcher threads: the reader copies out of
@@ -39,6 +41,27 @@ public abstract class BlockStream extends RangeInputStream {
 
     /** The reader is done with {@code block}; it may be filled again. */
     protected abstract void recycle(byte[] block);
+
+    /** A wait for the next block: a queue's take, a future's get. */
+    @FunctionalInterface
+    protected interface Wait<T> {
+        T get() throws InterruptedException, ExecutionException;
+    }
+
+    /**
+     * What {@code wait} waits for. An interrupt of the reader ends the read; a failure of the
+     * fetcher is thrown here as it was thrown there ({@link #thrownAsIs}).
+     */
+    protected final <T> T await(Wait<T> wait) throws IOException {
+        try {
+            return wait.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading " + what());
+        } catch (ExecutionException e) {
+            throw thrownAsIs(e.getCause());
+        }
+    }
 
     /**
      * {@code failure} of a fetcher thread, to be thrown on the reader's: an I/O error, a runtime

@@ -6,11 +6,9 @@ import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.RetryPolicy;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -81,16 +79,8 @@ public final class ParallelRangeStream extends BlockStream {
         if (next == null) {
             return null;
         }
-        byte[] part;
-        try {
-            part = next.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + what());
-        } catch (ExecutionException e) {
-            // Every Throwable of a fetcher (an Error too) reaches the reader as it was thrown.
-            throw thrownAsIs(e.getCause());
-        }
+        // Every Throwable of a fetcher (an Error too) reaches the reader as it was thrown.
+        byte[] part = await(next::get);
         fillWindow();
         return part;
     }

@@ -2,7 +2,6 @@ package io.github.s3flash.api.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -81,13 +80,7 @@ public final class PrefetchStream extends BlockStream {
 
     @Override
     protected byte[] nextBlock() throws IOException {
-        byte[] next;
-        try {
-            next = queue.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + what());
-        }
+        byte[] next = await(queue::take);
         if (next != END) {
             return next;
         }
