@@ -69,6 +69,7 @@ s3flash.option.read.concurrency [0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-6]
 s3flash.option.retry.attempts [1-9][0-9]{0,3} attempts of a read, 1 to 9999
 s3flash.option.retry.base-delay [0-9]{1,6}(ms|s|m|h)? a duration such as 200ms, 20s or 5m
 s3flash.option.retry.max-delay [0-9]{1,6}(ms|s|m|h)? a duration such as 200ms, 20s or 5m
+s3flash.option.retry.give-up-after [1-9][0-9]{0,5}(ms|s|m|h)? how long a failing part is retried: a duration above zero such as 500ms, 30s or 2m
 s3flash.option.verify true|false|yes|no|on|off|1|0 true or false
 s3flash.option.zero write|zeroout|skip-if-zero|punch how zero ranges are written: write, zeroout, skip-if-zero or punch
 s3flash.option.force true|false|yes|no|on|off|1|0 true or false: write the disk even if it is mounted or held

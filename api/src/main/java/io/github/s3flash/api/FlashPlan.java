@@ -53,4 +53,11 @@ public record FlashPlan(URI source, Path target, String codec, String expectedSh
     public FlashPlan withOption(String key, String value) {
         return new FlashPlan(source, target, codec, expectedSha256, options.with(key, value));
     }
+
+    /** With the source redacted and option values left out, as they may be credentials. */
+    @Override
+    public String toString() {
+        return "FlashPlan[source=" + ImageLocations.redact(source) + ", target=" + target + ", codec=" + codec
+                + ", expectedSha256=" + expectedSha256 + ", options=" + options + "]";
+    }
 }

@@ -42,6 +42,14 @@ public record FlashResult(
         warnings = List.copyOf(warnings);
     }
 
+    /** With the source redacted ({@link ImageLocations#redact}): records are printed in logs. */
+    @Override
+    public String toString() {
+        return "FlashResult[source=" + ImageLocations.redact(source) + ", sourceVersion=" + sourceVersion + ", codec="
+                + codec + ", target=" + target + ", bytesRead=" + bytesRead + ", bytesWritten=" + bytesWritten
+                + ", bytesZeroRanges=" + bytesZeroRanges + ", elapsed=" + elapsed + ", sha256=" + sha256 + "]";
+    }
+
     /** Decoded image throughput in MB/s (10^6 bytes per second). */
     public double megabytesPerSecond() {
         double seconds = Math.max(elapsed.toNanos(), 1) / 1e9;

@@ -43,6 +43,14 @@ public record ImageInfo(URI location, long length, String version, boolean range
         }
     }
 
+    /** With the location redacted ({@link ImageLocations#redact}): records are printed in logs. */
+    @Override
+    public String toString() {
+        return "ImageInfo[location=" + ImageLocations.redact(location) + ", length=" + length + ", version=" + version
+                + ", rangeReads=" + rangeReads + ", suggestedConcurrency=" + suggestedConcurrency
+                + ", suggestedPartSize=" + suggestedPartSize + "]";
+    }
+
     public boolean lengthKnown() {
         return length >= 0;
     }

@@ -26,6 +26,8 @@ public interface ImageSource {
      * @throws ImageNotFoundException if nothing is at {@code location}
      * @throws ImageAccessDeniedException if the credentials in use may not read it
      * @throws SourceUnavailableException on a transient fault (retryable)
+     * @throws InvalidOptionException if an option of this source has a value it cannot use (read with
+     *     the ranged getters of {@link Options}, before any request)
      */
     PinnedImage open(URI location, Options options) throws IOException;
 }

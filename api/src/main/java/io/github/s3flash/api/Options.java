@@ -8,16 +8,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Provider and pipeline settings as {@code key=value} strings, namespaced by provider ({@code
  * s3.endpoint}, {@code read.concurrency}, ...). The same keys come from CLI options and from
- * {@code s3flash.*} kernel options, so every provider reads its settings one way. Typed getters
- * refuse malformed values with an {@link IllegalArgumentException} naming the key.
+ * {@code s3flash.*} kernel options, so every provider reads its settings one way.
+ *
+ * <p>The typed getters are the one vocabulary for values: booleans, whole numbers, sizes ({@code
+ * 8m}) and durations ({@code 30s}), each with the range the caller accepts. A value that is
+ * malformed or out of range is an {@link InvalidOptionException} naming the key, the value and what
+ * is valid, whichever provider reads it.
  */
 public record Options(Map<String, String> values) {
 
     private static final Options EMPTY = new Options(Map.of());
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt])?(?:i?b)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
     public Options {
         requireNonNull(values, "values");
@@ -51,6 +59,12 @@ public record Options(Map<String, String> values) {
         return new Options(copy);
     }
 
+    /** The keys only: values may be credentials ({@code http.header.Authorization}). */
+    @Override
+    public String toString() {
+        return "Options" + values.keySet();
+    }
+
     public Optional<String> get(String key) {
         return Optional.ofNullable(values.get(key));
     }
@@ -59,7 +73,8 @@ public record Options(Map<String, String> values) {
         return values.getOrDefault(key, defaultValue);
     }
 
-    public boolean getBoolean(String key, boolean defaultValue) {
+    /** {@code true}, {@code yes}, {@code on}, {@code 1} or {@code false}, {@code no}, {@code off}, {@code 0}. */
+    public boolean getBoolean(String key, boolean defaultValue) throws InvalidOptionException {
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
@@ -67,87 +82,139 @@ public record Options(Map<String, String> values) {
         return switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
-            default -> throw bad(key, v, "true or false");
+            default -> throw invalid(key, v, "true or false");
         };
     }
 
-    public int getInt(String key, int defaultValue) {
-        long v = getLong(key, defaultValue);
-        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-            throw bad(key, values.get(key), "a number below 2^31");
-        }
-        return (int) v;
+    /** A whole number in {@code [min, max]}. */
+    public int getInt(String key, int defaultValue, int min, int max) throws InvalidOptionException {
+        return (int) getLong(key, defaultValue, min, max);
     }
 
-    public long getLong(String key, long defaultValue) {
+    /** Any whole number that fits an {@code int}; prefer {@link #getInt(String, int, int, int)}. */
+    public int getInt(String key, int defaultValue) throws InvalidOptionException {
+        return getInt(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** A whole number in {@code [min, max]}. */
+    public long getLong(String key, long defaultValue, long min, long max) throws InvalidOptionException {
+        checkRange(min, max);
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
+        long n;
         try {
-            return Long.parseLong(v.trim());
+            n = Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw bad(key, v, "a whole number");
+            throw invalid(key, v, "a whole number from " + min + " to " + max);
         }
+        return inRange(key, v, n, min, max, Long.toString(min), Long.toString(max));
     }
 
-    /** A byte size: a number with an optional suffix k, m, g (or KiB, MiB, GiB; all powers of 1024). */
-    public long getSize(String key, long defaultValue) {
-        String v = values.get(key);
-        return v == null ? defaultValue : parseSize(key, v);
+    /** Any whole number; prefer {@link #getLong(String, long, long, long)}. */
+    public long getLong(String key, long defaultValue) throws InvalidOptionException {
+        return getLong(key, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
-    /** A duration: seconds as a number, or with a suffix ms, s, m, h. */
-    public Duration getDuration(String key, Duration defaultValue) {
+    /**
+     * A byte size in {@code [min, max]}: a number with an optional suffix k, m, g, t (also written
+     * KiB, MiB, kb, ...; all powers of 1024).
+     */
+    public long getSize(String key, long defaultValue, long min, long max) throws InvalidOptionException {
+        checkRange(min, max);
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
-        String s = v.trim().toLowerCase(Locale.ROOT);
+        Matcher m = SIZE.matcher(v.trim().toLowerCase(Locale.ROOT));
+        long n;
         try {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else if (s.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            if (!m.matches()) {
+                throw new NumberFormatException();
             }
-            return Duration.ofSeconds(Long.parseLong(s));
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "a duration such as 30, 30s, 500ms, 5m");
-        }
-    }
-
-    static long parseSize(String key, String v) {
-        String s = v.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
-        long unit = 1;
-        if (!s.isEmpty()) {
-            switch (s.charAt(s.length() - 1)) {
-                case 'k' -> unit = 1L << 10;
-                case 'm' -> unit = 1L << 20;
-                case 'g' -> unit = 1L << 30;
-                case 't' -> unit = 1L << 40;
-                default -> unit = 1;
-            }
-        }
-        if (unit != 1) {
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            long n = Long.parseLong(s.trim());
-            if (n < 0) {
-                throw bad(key, v, "a size of zero or more");
-            }
-            return Math.multiplyExact(n, unit);
+            int shift = m.group(2) == null ? 0 : 10 * ("kmgt".indexOf(m.group(2)) + 1);
+            n = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw bad(key, v, "a size such as 4194304, 512k, 8m, 1g");
+            throw invalid(key, v, "a size such as 4194304, 512k, 8m, 1g");
+        }
+        return inRange(key, v, n, min, max, Long.toString(min), Long.toString(max));
+    }
+
+    /** Any size of zero or more bytes; prefer {@link #getSize(String, long, long, long)}. */
+    public long getSize(String key, long defaultValue) throws InvalidOptionException {
+        return getSize(key, defaultValue, 0, Long.MAX_VALUE);
+    }
+
+    /** A duration in {@code [min, max]}: seconds as a number, or a number with a suffix ms, s, m, h. */
+    public Duration getDuration(String key, Duration defaultValue, Duration min, Duration max)
+            throws InvalidOptionException {
+        requireNonNull(min, "min");
+        requireNonNull(max, "max");
+        checkRange(min.toMillis(), max.toMillis());
+        String v = values.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
+        Duration d;
+        try {
+            if (!m.matches()) {
+                throw new NumberFormatException();
+            }
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+            d.toMillis();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(key, v, "a duration such as 30, 30s, 500ms, 5m");
+        }
+        inRange(key, v, d.toMillis(), min.toMillis(), max.toMillis(), describe(min), describe(max));
+        return d;
+    }
+
+    /** A duration of zero or more; prefer the ranged getters. */
+    public Duration getDuration(String key, Duration defaultValue) throws InvalidOptionException {
+        return getDuration(key, defaultValue, Duration.ZERO, Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    /** A duration longer than zero (a timeout, a delay), at most {@code max}. */
+    public Duration getPositiveDuration(String key, Duration defaultValue, Duration max) throws InvalidOptionException {
+        return getDuration(key, defaultValue, Duration.ofMillis(1), max);
+    }
+
+    private static void checkRange(long min, long max) {
+        if (min > max) {
+            throw new IllegalArgumentException("min " + min + " > max " + max);
         }
     }
 
-    private static IllegalArgumentException bad(String key, String value, String expected) {
-        return new IllegalArgumentException(
-                "option " + key + "=" + value + " is not valid: expected " + expected);
+    private static long inRange(String key, String v, long n, long min, long max, String shownMin, String shownMax)
+            throws InvalidOptionException {
+        if (n < min || n > max) {
+            boolean noMax = max == Long.MAX_VALUE || max == Integer.MAX_VALUE;
+            boolean noMin = min == Long.MIN_VALUE || min == Integer.MIN_VALUE;
+            String expected = noMax && !noMin ? "at least " + shownMin
+                    : noMin && !noMax ? "at most " + shownMax : shownMin + " to " + shownMax;
+            throw new InvalidOptionException(key, "option " + key + "=" + v + " is out of range: expected " + expected);
+        }
+        return n;
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 != 0 ? ms + "ms" : ms % 60_000 != 0 ? ms / 1000 + "s" : ms / 60_000 + "m";
+    }
+
+    /**
+     * The error for option {@code key}, whose value {@code value} is not {@code expected}; for a
+     * provider's own checks of a value (an enum, a URL) so that every bad value reads alike.
+     */
+    public static InvalidOptionException invalid(String key, String value, String expected) {
+        return new InvalidOptionException(key, "option " + key + "=" + value + " is not valid: expected " + expected);
     }
 }

@@ -41,12 +41,21 @@ public record PipelineSettings(int chunkSize, int buffers, int partSize, int con
         return image.suggestedPartSize() > 0 ? image.suggestedPartSize() : DEFAULT_PART_SIZE;
     }
 
-    public static PipelineSettings from(Options options) {
+    /**
+     * Reads {@code chunk-size} (4 KiB to 1 GiB, a multiple of 4096), {@code buffers} (2 to 1024),
+     * {@code read.part-size} (up to 1 GiB), {@code read.concurrency} (0 to 256) and the {@link
+     * RetryPolicy#from retry options}.
+     */
+    public static PipelineSettings from(Options options) throws InvalidOptionException {
+        long chunkSize = options.getSize("chunk-size", 4L << 20, ALIGNMENT, 1L << 30);
+        if (chunkSize % ALIGNMENT != 0) {
+            throw Options.invalid("chunk-size", options.get("chunk-size", ""), "a multiple of 4096 such as 4m");
+        }
         return new PipelineSettings(
-                (int) Math.min(options.getSize("chunk-size", 4L << 20), 1L << 30),
-                options.getInt("buffers", 6),
-                (int) Math.min(options.getSize("read.part-size", 0), 1L << 30),
-                options.getInt("read.concurrency", 0),
+                (int) chunkSize,
+                options.getInt("buffers", 6, 2, 1024),
+                (int) options.getSize("read.part-size", 0, 0, 1L << 30),
+                options.getInt("read.concurrency", 0, 0, 256),
                 RetryPolicy.from(options));
     }
 }

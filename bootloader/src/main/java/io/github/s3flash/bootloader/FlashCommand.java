@@ -6,6 +6,7 @@ import io.github.s3flash.api.FlashPlan;
 import io.github.s3flash.api.FlashResult;
 import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.ImageLocations;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.VerificationFailedException;
 import java.io.IOException;
@@ -115,7 +116,7 @@ final class FlashCommand implements Callable<Integer> {
             }
             plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts);
             io.github.s3flash.api.PipelineSettings.from(opts);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | InvalidOptionException e) {
             err.println("s3flash flash: " + e.getMessage());
             return ExitCode.USAGE;
         }
@@ -136,6 +137,11 @@ final class FlashCommand implements Callable<Integer> {
             printer.finish();
             err.println("s3flash: " + forCommandLine(e.getMessage()));
             return ExitCode.FAILED_AFTER_WRITE;
+        } catch (InvalidOptionException e) {
+            // A bad option value is bad usage whichever provider reads it.
+            printer.finish();
+            err.println("s3flash flash: " + e.getMessage());
+            return ExitCode.USAGE;
         } catch (FlashException e) {
             // Includes a first write the target refused (WriteRefusedException): nothing was written.
             printer.finish();

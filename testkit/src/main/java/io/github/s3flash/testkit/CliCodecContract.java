@@ -62,7 +62,7 @@ public abstract class CliCodecContract {
     protected abstract List<Options> encodeOptionSets();
 
     /** The format's block size for these encoder options, around which sizes are chosen. */
-    protected abstract int blockSize(Options encodeOptions);
+    protected abstract int blockSize(Options encodeOptions) throws IOException;
 
     private Flasher flasher() {
         ProviderRegistry installed = ProviderRegistry.load();

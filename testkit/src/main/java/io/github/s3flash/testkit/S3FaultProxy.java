@@ -32,9 +32,12 @@ public final class S3FaultProxy implements AutoCloseable {
      * What happens to a request. WRONG_REGION answers as S3 does a request signed for another region
      * than the bucket's: 301 PermanentRedirect with {@code x-amz-bucket-region: }{@value #BUCKET_REGION}.
      * DROP_RANGE turns the server's 206 into a 200 without Content-Range, as a store that ignores
-     * ranges would answer (the Range header itself is signed and cannot be dropped).
+     * ranges would answer (the Range header itself is signed and cannot be dropped). DROP_VALIDATORS
+     * removes {@code ETag} and {@code Last-Modified} from the answer, as some proxies do. VERSION_ONE
+     * and VERSION_TWO add {@code x-amz-version-id: v1} or {@code v2} to the answer, as a versioned
+     * bucket names the version it served.
      */
-    public enum Fault { NONE, CUT, STALL, SLOW_DOWN, WRONG_REGION, DROP_RANGE }
+    public enum Fault { NONE, CUT, STALL, SLOW_DOWN, WRONG_REGION, DROP_RANGE, DROP_VALIDATORS, VERSION_ONE, VERSION_TWO }
 
     public static final String BUCKET_REGION = "eu-central-1";
 
@@ -158,11 +161,16 @@ public final class S3FaultProxy implements AutoCloseable {
                 if (fault == Fault.DROP_RANGE) {
                     responseHead = responseHead.replaceFirst("^HTTP/1.1 206 [^\r]*", "HTTP/1.1 200 OK")
                             .replaceAll("(?i)\r\ncontent-range:[^\r]*", "");
+                } else if (fault == Fault.DROP_VALIDATORS) {
+                    responseHead = responseHead.replaceAll("(?i)\r\n(etag|last-modified):[^\r]*", "");
+                } else if (fault == Fault.VERSION_ONE || fault == Fault.VERSION_TWO) {
+                    responseHead = responseHead + "\r\nx-amz-version-id: " + (fault == Fault.VERSION_ONE ? "v1" : "v2");
                 }
                 out.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 String length = header(responseHead.split("\r\n"), "content-length");
                 long bodyLength = length == null ? -1 : Long.parseLong(length.trim());
-                long cutAt = fault == Fault.NONE || fault == Fault.DROP_RANGE || bodyLength < 2 ? Long.MAX_VALUE
+                boolean cuts = fault == Fault.CUT || fault == Fault.STALL;
+                long cutAt = !cuts || bodyLength < 2 ? Long.MAX_VALUE
                         : 1 + Math.floorMod(n * 7919L + bodyLength / 3, bodyLength - 1);
                 copy(response, out, cutAt);
                 out.flush();

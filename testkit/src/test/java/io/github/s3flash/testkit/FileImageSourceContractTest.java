@@ -40,21 +40,17 @@ class FileImageSourceContractTest extends ImageSourceContract {
         return Files.write(dir.resolve(name), bytes).toUri();
     }
 
+    /** A new file renamed over the old one, as publishers do: a new inode and modification time. */
+    @Override
+    protected void replace(String name, URI uri, byte[] bytes) throws IOException {
+        Path temp = Files.write(dir.resolve(name + ".new"), bytes);
+        Files.setLastModifiedTime(temp, FileTime.from(Instant.now().plusSeconds(5)));
+        Files.move(temp, Path.of(uri), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Override
     protected URI missing() {
         return dir.resolve("no-such-image.img").toUri();
-    }
-
-    @Test
-    void aFileRewrittenAfterPinningIsASourceChangeNeverMixedBytes() throws IOException {
-        URI uri = store("pinned", new byte[100_000]);
-        try (PinnedImage image = source().open(uri, options())) {
-            Files.write(Path.of(uri), new byte[100_000]);
-            Files.setLastModifiedTime(Path.of(uri), FileTime.from(Instant.now().plusSeconds(5)));
-            assertThatThrownBy(() -> image.openRange(0, -1).close())
-                    .isInstanceOf(SourceChangedException.class)
-                    .hasMessageContaining("changed during the flash");
-        }
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.github.s3flash.api.internal;
 
 import io.github.s3flash.api.ImageAccessDeniedException;
 import io.github.s3flash.api.ImageInfo;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.ImageNotFoundException;
 import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.RangeInputStream;
 import io.github.s3flash.api.SourceChangedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +67,8 @@ public final class FileImageSource implements ImageSource {
             }
             return Path.of(location);
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            throw new ImageNotFoundException("'" + location + "' is not a usable file URI: " + e.getMessage(), e);
+            throw new ImageNotFoundException("'" + ImageLocations.redact(location) + "' is not a usable file URI; give"
+                    + " a local path or file:/path", e);
         }
     }
 
@@ -100,46 +103,28 @@ public final class FileImageSource implements ImageSource {
         public void close() {}
 
         /** A range of the file; at its end the pin is checked again, so an in-place rewrite is caught. */
-        private final class RangeStream extends InputStream {
+        private final class RangeStream extends RangeInputStream {
             private final FileChannel channel;
-            private final long end;
-            private long position;
+            private final long start;
 
             RangeStream(FileChannel channel, long start, long end) {
+                super(path + " bytes " + start + "-" + (end - 1), end - start);
                 this.channel = channel;
-                this.position = start;
-                this.end = end;
+                this.start = start;
             }
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            protected int readUpstream(byte[] b, int off, int len) throws IOException {
+                return channel.read(ByteBuffer.wrap(b, off, len), start + position());
             }
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                java.util.Objects.checkFromIndexSize(off, len, b.length);
-                if (len == 0) {
-                    return 0;
-                }
-                if (position >= end) {
-                    checkPin();
-                    return -1;
-                }
-                int want = (int) Math.min(len, end - position);
-                int n = channel.read(ByteBuffer.wrap(b, off, want), position);
-                if (n < 0) {
-                    checkPin();
-                    throw new SourceChangedException("image file " + path + " ended at byte " + position
-                            + ", before its pinned length " + info.length());
-                }
-                position += n;
-                return n;
+            protected void completed() throws IOException {
+                checkPin();
             }
 
             @Override
-            public void close() throws IOException {
+            protected void release(boolean complete) throws IOException {
                 channel.close();
             }
         }

@@ -2,7 +2,6 @@ package io.github.s3flash.api.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -10,9 +9,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads an upstream stream ahead on a thread of its own, into at most {@code blocks} blocks, so the
- * fetch stage runs beside decoding and blocks when decoding falls behind (back-pressure).
+ * fetch stage runs beside decoding and blocks when decoding falls behind (back-pressure). Whatever
+ * ends the fetcher (an end of stream, an I/O error, an {@link Error}) ends its queue, and a failure
+ * reaches the reader as it was thrown.
  */
-public final class PrefetchStream extends InputStream {
+public final class PrefetchStream extends BlockStream {
 
     private static final byte[] END = new byte[0];
 
@@ -22,13 +23,13 @@ public final class PrefetchStream extends InputStream {
     // blocks in all instead of one per block of the image.
     private final BlockingQueue<byte[]> spare;
     private final Thread fetcher;
-    private volatile IOException failure;
-    private volatile boolean closed;
-    private byte[] current = new byte[0];
-    private int position;
-    private boolean ended;
+    private volatile Throwable failure;
+    private volatile boolean stopped;
 
-    public PrefetchStream(InputStream upstream, int blockSize, int blocks) {
+    /** {@code length}: the bytes {@code upstream} holds, or -1 when unknown. */
+    public PrefetchStream(String what, long length, InputStream upstream, int blockSize, int blocks,
+            EndCheck endCheck) {
+        super(what, length, endCheck);
         this.upstream = upstream;
         this.queue = new ArrayBlockingQueue<>(blocks);
         this.spare = new ArrayBlockingQueue<>(blocks + 2);
@@ -38,7 +39,7 @@ public final class PrefetchStream extends InputStream {
 
     private void pump(int blockSize) {
         try {
-            while (!closed) {
+            while (!stopped) {
                 // readNBytes(byte[], ...) fills the caller's array directly; readNBytes(int) would read
                 // in small pieces and copy them once more.
                 byte[] block = spare.poll();
@@ -52,81 +53,53 @@ public final class PrefetchStream extends InputStream {
                 if (n < blockSize) {
                     block = Arrays.copyOf(block, n);
                 }
-                while (!queue.offer(block, 100, TimeUnit.MILLISECONDS)) {
-                    if (closed) {
-                        return;
-                    }
-                }
-                if (n < blockSize) {
+                if (!hand(block) || n < blockSize) {
                     break;
                 }
             }
-        } catch (IOException e) {
-            failure = e;
-        } catch (RuntimeException e) {
-            failure = new IOException("reading the image failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            while (!closed && !queue.offer(END, 100, TimeUnit.MILLISECONDS)) {
-                // Waiting for the reader to make room for the end marker.
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
-        }
-        if (closed) {
-            throw new IOException("image stream closed");
-        }
-        if (position == current.length) {
-            if (ended) {
-                return -1;
-            }
-            if (current.length > 0 && current != END) {
-                spare.offer(current);
-            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
             try {
-                current = queue.take();
+                hand(END);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading the image");
-            }
-            position = 0;
-            if (current == END) {
-                ended = true;
-                if (failure != null) {
-                    throw failure;
-                }
-                return -1;
             }
         }
-        int n = Math.min(len, current.length - position);
-        System.arraycopy(current, position, b, off, n);
-        position += n;
-        return n;
+    }
+
+    /** Queues {@code block} for the reader; false once the stream is closed. */
+    private boolean hand(byte[] block) throws InterruptedException {
+        while (!queue.offer(block, 100, TimeUnit.MILLISECONDS)) {
+            if (stopped) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
-    public void close() throws IOException {
-        if (!closed) {
-            closed = true;
-            fetcher.interrupt();
-            upstream.close();
+    protected byte[] nextBlock() throws IOException {
+        byte[] next = await(queue::take);
+        if (next != END) {
+            return next;
         }
+        Throwable failed = failure;
+        if (failed == null) {
+            return null;
+        }
+        throw thrownAsIs(failed);
+    }
+
+    @Override
+    protected void recycle(byte[] block) {
+        spare.offer(block);
+    }
+
+    @Override
+    protected void release(boolean complete) throws IOException {
+        stopped = true;
+        fetcher.interrupt();
+        upstream.close();
     }
 }

@@ -1,123 +1,101 @@
 package io.github.s3flash.api.internal;
 
-import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageInfo;
 import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProgressListener;
+import io.github.s3flash.api.RangeInputStream;
+import io.github.s3flash.api.RetryBudget;
 import io.github.s3flash.api.RetryPolicy;
 import io.github.s3flash.api.SourceUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
+import java.time.Duration;
 
 /**
  * One stream over a range of the image that survives faults: on a retryable error it waits (back-off
- * with jitter) and reopens the range at the first byte not yet received. Sources without range reads
- * can only be retried before their first byte.
+ * with jitter) and reopens the range at the first byte not yet received. Every source stream is read
+ * through a {@link RangeInputStream}, so a range cut short is such a fault too.
+ *
+ * <p>The retry budget is restored only when {@code unit} more bytes have arrived since it last was
+ * (a whole part): a source that trickles a byte between failures runs out of it. Sources without
+ * range reads can only be retried before their first byte.
  */
-public final class ResumingRangeStream extends InputStream {
+public final class ResumingRangeStream extends RangeInputStream {
 
     private final PinnedImage image;
-    private final RetryPolicy retry;
     private final ProgressListener listener;
-    private final long end;
-    private long position;
+    private final RetryBudget budget;
+    private final long start;
+    private final long unit;
+    private final String location;
+    private long restoredAt;
     private InputStream current;
-    private int attempts;
-    private boolean closed;
 
-    public ResumingRangeStream(PinnedImage image, RetryPolicy retry, ProgressListener listener) {
-        this(image, 0, image.info().length(), retry, listener);
-    }
-
-    /** Bytes {@code [start, end)}; {@code end} is -1 for "to the end" on a source of unknown length. */
-    public ResumingRangeStream(PinnedImage image, long start, long end, RetryPolicy retry, ProgressListener listener) {
-        this.image = image;
-        this.retry = retry;
-        this.listener = listener;
-        this.position = start;
-        this.end = end;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
+    /**
+     * Bytes {@code [start, end)}; {@code end} is -1 for "to the end" on a source of unknown length.
+     *
+     * @param unit bytes that must arrive before the retry budget is restored (at least 1)
+     */
+    public ResumingRangeStream(PinnedImage image, long start, long end, RetryBudget budget, long unit,
+            ProgressListener listener) {
+        super(describe(image.info(), start, end), end < 0 ? -1 : end - start);
+        if (unit < 1) {
+            throw new IllegalArgumentException("unit must be >= 1: " + unit);
         }
+        image.info().rangeEnd(start, end < 0 ? -1 : end - start);
+        this.image = image;
+        this.budget = budget;
+        this.unit = unit;
+        this.listener = listener;
+        this.start = start;
+        this.location = ImageLocations.redact(image.info().location());
+    }
+
+    /** The whole image, with a budget of {@code retry} restored every {@code unit} bytes. */
+    public ResumingRangeStream(PinnedImage image, RetryPolicy retry, long unit, ProgressListener listener) {
+        this(image, 0, image.info().length(), retry.budget(), unit, listener);
+    }
+
+    private static String describe(ImageInfo info, long start, long end) {
+        return ImageLocations.redact(info.location()) + " bytes " + start + "-" + (end < 0 ? "" : end - 1);
+    }
+
+    @Override
+    protected int readUpstream(byte[] b, int off, int len) throws IOException {
         while (true) {
-            if (closed) {
-                throw new IOException("stream closed");
-            }
-            if (end >= 0 && position >= end) {
-                return -1;
-            }
+            long offset = start + position();
             try {
                 if (current == null) {
-                    current = image.openRange(position, end < 0 ? -1 : end - position);
+                    long left = length() < 0 ? -1 : length() - position();
+                    current = RangeInputStream.of(describe(image.info(), offset, left < 0 ? -1 : offset + left), left,
+                            image.openRange(offset, left));
                 }
-                int want = end < 0 ? len : (int) Math.min(len, end - position);
-                int n = current.read(b, off, want);
-                if (n > 0) {
-                    position += n;
-                    attempts = 0;
-                    return n;
+                int n = current.read(b, off, len);
+                if (n > 0 && position() + n - restoredAt >= unit) {
+                    budget.restart();
+                    restoredAt = position() + n;
                 }
-                if (n < 0) {
-                    if (end < 0) {
-                        return -1;
-                    }
-                    throw new IOException("connection ended at byte " + position + " of " + end);
-                }
+                return n;
             } catch (IOException | RuntimeException e) {
                 closeCurrent();
-                if (e instanceof RuntimeException re && !(re.getCause() instanceof IOException)) {
-                    throw re;
+                IOException failure = e instanceof IOException io ? io
+                        : e.getCause() instanceof IOException io ? io : null;
+                if (failure == null) {
+                    throw (RuntimeException) e;
                 }
-                backOff(e);
+                String doing = "reading " + location + " at byte offset " + offset;
+                Duration delay = budget.failed(failure, doing);
+                if (!image.info().rangeReads() && offset > 0) {
+                    throw new SourceUnavailableException(doing + " failed and the source cannot resume (no range"
+                            + " reads): " + failure.getMessage() + "; flash again", failure);
+                }
+                Pipeline.notify(listener, new ProgressEvent.Retrying(offset, budget.attempts(), delay,
+                        String.valueOf(failure.getMessage())));
+                budget.pause(delay, doing);
             }
         }
-    }
-
-    private void backOff(Exception failure) throws IOException {
-        Throwable cause = failure instanceof RuntimeException && failure.getCause() != null ? failure.getCause() : failure;
-        ImageInfo info = image.info();
-        if (!RetryPolicy.isRetryable(cause)) {
-            throw cause instanceof IOException io ? io : new IOException(cause);
-        }
-        if (!info.rangeReads() && position > 0) {
-            throw new SourceUnavailableException("reading " + ImageLocations.redact(info.location()) + " failed at byte " + position
-                    + " and the source cannot resume (no range reads): " + cause.getMessage(), cause);
-        }
-        attempts++;
-        if (attempts >= retry.maxAttempts()) {
-            throw giveUp(info, position, attempts, cause);
-        }
-        var delay = retry.delay(attempts);
-        Pipeline.notify(listener, new ProgressEvent.Retrying(position, attempts, delay, String.valueOf(cause.getMessage())));
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to retry " + ImageLocations.redact(info.location()));
-        }
-    }
-
-    static FlashException giveUp(ImageInfo info, long position, int attempts, Throwable cause) {
-        if (cause instanceof FlashException fe && !fe.retryable()) {
-            return fe;
-        }
-        return new SourceUnavailableException("gave up reading " + ImageLocations.redact(info.location()) + " at byte offset " + position
-                + " after " + attempts + " attempts: " + cause.getMessage()
-                + "; check the network and the object store, then flash again", cause);
     }
 
     private void closeCurrent() {
@@ -132,8 +110,7 @@ public final class ResumingRangeStream extends InputStream {
     }
 
     @Override
-    public void close() {
-        closed = true;
+    protected void release(boolean complete) {
         closeCurrent();
     }
 }

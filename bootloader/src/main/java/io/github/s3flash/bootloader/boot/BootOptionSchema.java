@@ -160,6 +160,8 @@ public final class BootOptionSchema {
                 List.of("0", "10000")), "attempts of a read, 1 to 9999");
         option(rules, "retry.base-delay", DURATION, DURATION.expected());
         option(rules, "retry.max-delay", DURATION, DURATION.expected());
+        option(rules, "retry.give-up-after", POSITIVE_DURATION, "how long a failing part is retried: "
+                + POSITIVE_DURATION.expected());
         option(rules, "verify", BOOLEAN, BOOLEAN.expected());
         option(rules, "zero", zero(""), zero("").expected());
         option(rules, "force", BOOLEAN, "true or false: write the disk even if it is mounted or held");

@@ -8,6 +8,7 @@ import io.github.s3flash.api.FlashResult;
 import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidImageException;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
@@ -212,7 +213,8 @@ public final class BootService {
     static boolean permanent(Throwable e) {
         return e instanceof TargetTooSmallException || e instanceof InvalidImageException
                 || e instanceof NoProviderException || e instanceof AmbiguousProviderException
-                || e instanceof CorruptImageException || e instanceof IllegalArgumentException;
+                || e instanceof CorruptImageException || e instanceof IllegalArgumentException
+                || e instanceof InvalidOptionException;
     }
 
     private static String seconds(Duration d) {

@@ -32,7 +32,7 @@ class SchemaAgainstProvidersTest {
     Path dir;
 
     @Test
-    void everyGoodValueOfAPipelineOptionIsOneThePipelineTakes() {
+    void everyGoodValueOfAPipelineOptionIsOneThePipelineTakes() throws IOException {
         int checked = 0;
         for (BootOptionSchema.Rule rule : BootOptionSchema.rules()) {
             String key = rule.key().replace(BootOptionSchema.OPTION_PREFIX, "");

@@ -11,6 +11,7 @@ import io.github.s3flash.testkit.SplitReads;
 import io.github.s3flash.testkit.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ class Lz4CliTest extends CliCodecContract {
     }
 
     @Override
-    protected int blockSize(Options encodeOptions) {
+    protected int blockSize(Options encodeOptions) throws IOException {
         return (int) encodeOptions.getSize("block-size", 4 << 20);
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.github.s3flash.api.Codec;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProbeResult;
 import java.io.IOException;
@@ -100,7 +101,7 @@ public final class ZstdCodec implements Codec {
     }
 
     /** The {@code long} option as a window log: 0 for off, 27 for {@code true}, else 10 to 31. */
-    private static int longWindow(Options options) {
+    private static int longWindow(Options options) throws InvalidOptionException {
         String value = options.get("long", "false").trim().toLowerCase(Locale.ROOT);
         switch (value) {
             case "false", "off", "no", "0" -> {

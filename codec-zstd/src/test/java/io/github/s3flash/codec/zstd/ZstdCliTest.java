@@ -12,6 +12,7 @@ import io.github.s3flash.testkit.SplitReads;
 import io.github.s3flash.testkit.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class ZstdCliTest extends CliCodecContract {
     }
 
     @Override
-    protected int blockSize(Options encodeOptions) {
+    protected int blockSize(Options encodeOptions) throws IOException {
         return BLOCK;
     }
 

@@ -4,7 +4,7 @@ import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.CorruptImageException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProbeResult;
-import java.io.FilterInputStream;
+import io.github.s3flash.api.RangeInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +38,8 @@ public final class GzipCodec implements Codec {
     @Override
     public InputStream decode(InputStream compressed) throws IOException {
         var counted = new Counted(compressed);
-        return new FilterInputStream(null) {
+        // The api's base stream does the bounds checks and single-byte reads, and makes a failure stick.
+        return new RangeInputStream("gzip-decoded image", -1) {
             private InputStream gzip;
 
             private InputStream gzip() throws IOException {
@@ -49,13 +50,7 @@ public final class GzipCodec implements Codec {
             }
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
+            protected int readUpstream(byte[] b, int off, int len) throws IOException {
                 InputStream in = gzip();
                 return guard(counted, () -> in.read(b, off, len));
             }
@@ -66,7 +61,7 @@ public final class GzipCodec implements Codec {
             }
 
             @Override
-            public void close() throws IOException {
+            protected void release(boolean complete) throws IOException {
                 if (gzip != null) {
                     gzip.close();
                 } else {
@@ -79,7 +74,7 @@ public final class GzipCodec implements Codec {
     @Override
     public OutputStream encode(OutputStream out, Options options) throws IOException {
         var parameters = new GzipParameters();
-        parameters.setCompressionLevel(options.getInt("level", 6));
+        parameters.setCompressionLevel(options.getInt("level", 6, 1, 9));
         return new GzipCompressorOutputStream(out, parameters);
     }
 
@@ -100,12 +95,14 @@ public final class GzipCodec implements Codec {
     }
 
     /** Counts compressed bytes and remembers failures of the stream below. */
-    private static final class Counted extends FilterInputStream {
+    private static final class Counted extends RangeInputStream {
+        private final InputStream in;
         long count;
         IOException failure;
 
         Counted(InputStream in) {
-            super(in);
+            super("gzip-compressed image", -1);
+            this.in = in;
         }
 
         /** No mark: the decoder's reset would re-read, and count, the same bytes twice. */
@@ -115,11 +112,11 @@ public final class GzipCodec implements Codec {
         }
 
         @Override
-        public int read() throws IOException {
+        protected int readUpstream(byte[] b, int off, int len) throws IOException {
             try {
-                int b = super.read();
-                count += b < 0 ? 0 : 1;
-                return b;
+                int n = in.read(b, off, len);
+                count += Math.max(n, 0);
+                return n;
             } catch (IOException e) {
                 failure = e;
                 throw e;
@@ -127,15 +124,8 @@ public final class GzipCodec implements Codec {
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                int n = super.read(b, off, len);
-                count += Math.max(n, 0);
-                return n;
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
+        protected void release(boolean complete) throws IOException {
+            in.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.s3flash.sink.blockdev;
 
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import java.util.Locale;
 
@@ -28,17 +29,12 @@ record SinkOptions(boolean create, boolean force, ZeroMode zero, boolean skipIde
     static final String DIRECT_IO = "direct-io";
     static final String SYNC_EVERY = "sync-every";
 
-    static SinkOptions from(Options options) {
+    static SinkOptions from(Options options) throws InvalidOptionException {
         String direct = options.get(DIRECT_IO, "auto").trim().toLowerCase(Locale.ROOT);
         if (!direct.equals("auto") && !direct.equals("on") && !direct.equals("off")) {
-            throw new IllegalArgumentException("option " + DIRECT_IO + "=" + direct
-                    + " is not valid: expected auto, on or off");
+            throw Options.invalid(DIRECT_IO, direct, "auto, on or off");
         }
-        long syncEvery = options.getSize(SYNC_EVERY, 128L << 20);
-        if (syncEvery < 1) {
-            throw new IllegalArgumentException("option " + SYNC_EVERY + "=" + syncEvery
-                    + " is not valid: expected a size above zero such as 128m");
-        }
+        long syncEvery = options.getSize(SYNC_EVERY, 128L << 20, 1, Long.MAX_VALUE);
         return new SinkOptions(
                 options.getBoolean(CREATE, false),
                 options.getBoolean(FORCE, false),

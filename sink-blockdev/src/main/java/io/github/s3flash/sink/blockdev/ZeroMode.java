@@ -1,5 +1,7 @@
 package io.github.s3flash.sink.blockdev;
 
+import io.github.s3flash.api.InvalidOptionException;
+import io.github.s3flash.api.Options;
 import java.util.Locale;
 
 /** How {@link io.github.s3flash.api.BlockTarget#zero} makes a range read as zeros (option {@code zero}). */
@@ -29,14 +31,13 @@ enum ZeroMode {
         return option;
     }
 
-    static ZeroMode parse(String value) {
+    static ZeroMode parse(String value) throws InvalidOptionException {
         String v = value.trim().toLowerCase(Locale.ROOT);
         for (ZeroMode mode : values()) {
             if (mode.option.equals(v)) {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("option " + SinkOptions.ZERO + "=" + value
-                + " is not valid: expected write, zeroout, skip-if-zero or punch");
+        throw Options.invalid(SinkOptions.ZERO, value, "write, zeroout, skip-if-zero or punch");
     }
 }

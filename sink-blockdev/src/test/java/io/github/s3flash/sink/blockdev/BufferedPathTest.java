@@ -3,6 +3,7 @@ package io.github.s3flash.sink.blockdev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.Seeds;
@@ -56,7 +57,7 @@ class BufferedPathTest {
             for (var bad : Map.of("zero", "trim", "direct-io", "maybe", "verify", "perhaps").entrySet()) {
                 assertThatThrownBy(() -> new BlockDeviceSink().open(loop.device(), Options.of(Map.of(bad.getKey(),
                         bad.getValue()))))
-                        .isInstanceOf(IllegalArgumentException.class)
+                        .isInstanceOf(InvalidOptionException.class)
                         .hasMessageContaining(bad.getKey() + "=" + bad.getValue());
             }
         }

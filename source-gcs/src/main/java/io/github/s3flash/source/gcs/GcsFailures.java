@@ -2,52 +2,40 @@ package io.github.s3flash.source.gcs;
 
 import com.google.cloud.BaseServiceException;
 import io.github.s3flash.api.FlashException;
-import io.github.s3flash.api.ImageAccessDeniedException;
-import io.github.s3flash.api.ImageNotFoundException;
-import io.github.s3flash.api.SourceChangedException;
-import io.github.s3flash.api.SourceUnavailableException;
+import io.github.s3flash.api.SourceRequest;
+import io.github.s3flash.api.SourceUnusableException;
 import java.net.URI;
 
-/** Turns the client's exceptions into the checked hierarchy, with messages that say what to do. */
+/**
+ * Turns the client's exceptions into the checked hierarchy through {@link SourceRequest}, with
+ * messages that say what to do; and the failures of {@link GenerationCheck} into what they are.
+ */
 final class GcsFailures {
 
     private static final String CREDENTIALS = "credentials in use: option gcs.credentials if given, else"
             + " Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default"
-            + " login, or the GCE metadata server's service account)";
+            + " login, or the GCE metadata server's service account); they need storage.objects.get on the object";
 
     private GcsFailures() {}
 
     /** A failure while pinning the object at open. */
-    static FlashException opening(BaseServiceException e, URI location) {
-        return switch (e.getCode()) {
-            case 404 -> new ImageNotFoundException("no object " + location + " (" + e.getMessage()
-                    + "); check the bucket and object name", e);
-            default -> common(e, location, "opening");
-        };
+    static FlashException opening(BaseServiceException e, String location) {
+        return request("opening " + location, false).failed(e.getCode(), e.getReason(), e.getMessage(), e);
     }
 
     /** A failure while reading a range of the pinned {@code generation}. */
-    static FlashException reading(BaseServiceException e, URI location, long generation) {
-        return switch (e.getCode()) {
-            // The precondition failed, or the pinned generation is gone (deleted, or replaced in a
-            // bucket without versioning): either way its bytes can no longer be read.
-            case 404, 412 -> new SourceChangedException(location + " was replaced or deleted during the flash"
-                    + " (generation " + generation + " pinned; " + e.getMessage() + "); bytes of two versions are"
-                    + " never mixed: flash again to take the new version", e);
-            default -> common(e, location, "reading");
-        };
+    static FlashException reading(BaseServiceException e, String location, long generation) {
+        if (GenerationCheck.UNPROVEN.equals(e.getReason())) {
+            return new SourceUnusableException("reading " + location + ": " + e.getMessage(), e);
+        }
+        // The precondition failed, or the pinned generation is gone (deleted, or replaced in a
+        // bucket without versioning): either way its bytes can no longer be read.
+        return request("reading " + location + " (generation " + generation + " pinned)", true)
+                .failed(e.getCode(), e.getReason(), e.getMessage(), e);
     }
 
-    private static FlashException common(BaseServiceException e, URI location, String doing) {
-        int code = e.getCode();
-        if (code == 401 || code == 403) {
-            return new ImageAccessDeniedException(doing + " " + location + " was refused (HTTP " + code + ": "
-                    + e.getMessage() + "); " + CREDENTIALS + "; they need storage.objects.get on the object", e);
-        }
-        if (e.isRetryable() || code == 0 || code == 408 || code == 429 || code >= 500) {
-            return new SourceUnavailableException(doing + " " + location + " failed (HTTP " + code + ": "
-                    + e.getMessage() + "); retrying later may succeed", e);
-        }
-        return new FlashException(doing + " " + location + " failed (HTTP " + code + ": " + e.getMessage() + ")", e);
+    private static SourceRequest request(String description, boolean pinned) {
+        return new SourceRequest(description, pinned).withNotFound("check the bucket and object name")
+                .withDenied(CREDENTIALS);
     }
 }

@@ -5,15 +5,18 @@ import com.google.cloud.ReadChannel;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
 import io.github.s3flash.api.ImageInfo;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.RangeInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * A GCS object pinned to one generation. Each range is a {@link ReadChannel} with a
- * generation-match precondition, so a replaced object answers 412 and no byte of it is read.
+ * generation-match precondition, so a replaced object answers 412 and no byte of it is read; the
+ * default client also checks each answer's generation ({@link GenerationCheck}), for servers that
+ * ignore the precondition.
  */
 final class GcsImage implements PinnedImage {
 
@@ -21,12 +24,14 @@ final class GcsImage implements PinnedImage {
     private final BlobId id;
     private final long generation;
     private final ImageInfo info;
+    private final String shown;
 
     GcsImage(Storage storage, BlobId id, long generation, ImageInfo info) {
         this.storage = storage;
         this.id = id;
         this.generation = generation;
         this.info = info;
+        this.shown = ImageLocations.redact(info.location());
     }
 
     @Override
@@ -44,9 +49,9 @@ final class GcsImage implements PinnedImage {
             ReadChannel reader = storage.reader(id, Storage.BlobSourceOption.generationMatch(generation));
             reader.seek(offset);
             reader.limit(end);
-            return new RangeStream(reader, end - offset);
+            return new RangeStream(reader, offset, end);
         } catch (BaseServiceException e) {
-            throw GcsFailures.reading(e, info.location(), generation);
+            throw GcsFailures.reading(e, shown, generation);
         }
     }
 
@@ -56,50 +61,30 @@ final class GcsImage implements PinnedImage {
     }
 
     /** A range; the client's unchecked exceptions become checked ones that the reader can retry. */
-    private final class RangeStream extends InputStream {
+    private final class RangeStream extends RangeInputStream {
         private final ReadChannel reader;
-        private long remaining;
 
-        RangeStream(ReadChannel reader, long length) {
+        RangeStream(ReadChannel reader, long offset, long end) {
+            super(shown + " bytes " + offset + "-" + (end - 1), end - offset);
             this.reader = reader;
-            this.remaining = length;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
-            }
-            if (remaining == 0) {
-                return -1;
-            }
-            int n;
+        protected int readUpstream(byte[] b, int off, int len) throws IOException {
             try {
-                n = reader.read(ByteBuffer.wrap(b, off, (int) Math.min(len, remaining)));
+                return reader.read(ByteBuffer.wrap(b, off, len));
             } catch (BaseServiceException e) {
-                throw GcsFailures.reading(e, info.location(), generation);
+                throw GcsFailures.reading(e, shown, generation);
             } catch (IOException e) {
                 if (e.getCause() instanceof BaseServiceException service) {
-                    throw GcsFailures.reading(service, info.location(), generation);
+                    throw GcsFailures.reading(service, shown, generation);
                 }
                 throw e;
             }
-            if (n < 0) {
-                throw new IOException("reading " + info.location() + " ended " + remaining + " bytes early");
-            }
-            remaining -= n;
-            return n;
         }
 
         @Override
-        public void close() {
+        protected void release(boolean complete) {
             reader.close();
         }
     }

@@ -2,7 +2,7 @@ package io.github.s3flash.source.gcs;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
@@ -59,10 +59,7 @@ public final class GcsImageSource implements ImageSource {
     public PinnedImage open(URI location, Options options) throws IOException {
         requireNonNull(location, "location");
         requireNonNull(options, "options");
-        int concurrency = options.getInt("gcs.concurrency", DEFAULT_CONCURRENCY);
-        if (concurrency < 1 || concurrency > 64) {
-            throw new FlashException("option gcs.concurrency=" + concurrency + " is not valid: use 1 to 64");
-        }
+        int concurrency = options.getInt("gcs.concurrency", DEFAULT_CONCURRENCY, 1, 64);
         checkSetup();
         return GcsClients.open(location, options, storageFactory, concurrency);
     }
@@ -71,19 +68,19 @@ public final class GcsImageSource implements ImageSource {
      * Turns a plugin installed without its class path into a clear error rather than an {@link
      * IllegalAccessError} or {@link NoClassDefFoundError} from the first Google type used.
      */
-    private static void checkSetup() throws FlashException {
+    private static void checkSetup() throws NoProviderException {
         Module self = GcsImageSource.class.getModule();
         ClassLoader loader = GcsImageSource.class.getClassLoader();
         String howTo = "; put Google's client jars on the class path (-cp 'gcs-lib/*') and start java with"
                 + " --add-reads " + self.getName() + "=ALL-UNNAMED (see source-gcs/README.md)";
         if (self.isNamed() && !self.canRead(loader.getUnnamedModule())) {
-            throw new FlashException("the gs:// source (module " + self.getName() + ") cannot read the class path,"
+            throw new NoProviderException("the gs:// source (module " + self.getName() + ") cannot read the class path,"
                     + " where Google's client lives" + howTo);
         }
         try {
             Class.forName("com.google.cloud.storage.StorageOptions", false, loader);
         } catch (ClassNotFoundException e) {
-            throw new FlashException("the gs:// source cannot find Google's storage client" + howTo, e);
+            throw new NoProviderException("the gs:// source cannot find Google's storage client" + howTo);
         }
     }
 }

@@ -18,6 +18,7 @@ import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.api.SourceChangedException;
+import io.github.s3flash.api.SourceThrottledException;
 import io.github.s3flash.api.SourceUnavailableException;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
@@ -30,19 +31,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The gs:// source beyond the contract, on <b>Google's in-process fake</b> of GCS ({@link FakeGcs}
- * says what it does and does not cover): parallel ranged reads through the pipeline's reader,
- * generation pinning (each range read carries the generation precondition; an object deleted after
- * open is a source change; the fake does not enforce the precondition, see below), resume from
- * arbitrary offsets, the error mapping, and discovery of the provider through the module path with
- * Google's jars on the class path (the route README.md documents for operators).
+ * says what it does and does not cover): parallel ranged reads through the pipeline's reader, an
+ * object deleted after open being a source change, resume from arbitrary offsets, the error
+ * mapping, and discovery of the provider through the module path with Google's jars on the class
+ * path (the route README.md documents for operators). Generations and their preconditions are
+ * tested on the stand-in ({@link GcsJsonApiOverNginxTest}, {@link GcsImageSourceContractTest}).
  */
 class GcsImageSourceTest {
 
@@ -79,53 +76,6 @@ class GcsImageSourceTest {
                 assertThat(in.readAllBytes()).as(where).isEqualTo(bytes);
             }
         }
-    }
-
-    /**
-     * Google's fake ignores the {@code ifGenerationMatch} precondition on media reads (its HTTP layer
-     * serves the live object), so a replaced object cannot fail here as it does on GCS (412). What
-     * is proven instead: after the object is replaced, every range read is still sent with the
-     * precondition on the generation pinned at open (not the live one), read from the client's own
-     * request log, so GCS itself refuses it; 412 → SourceChanged is proven by
-     * clientErrorsMapToTheCheckedHierarchy, a deleted object by anObjectDeletedAfterPinningIsASourceChange.
-     */
-    @Test
-    void everyRangeIsReadWithAGenerationMatchPreconditionOnThePinnedGeneration() throws IOException {
-        gcs.put("pinned.img", TestImages.diskLike(new Random(1), 3 << 20));
-        long pinned = gcs.generation("pinned.img");
-        var requests = new CopyOnWriteArrayList<String>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                requests.add(String.valueOf(record.getMessage()));
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger transport = Logger.getLogger("com.google.api.client.http.HttpTransport");
-        Level previous = transport.getLevel();
-        transport.setLevel(Level.CONFIG);
-        transport.addHandler(handler);
-        Options options = Options.of(Map.of("read.part-size", "524288", "read.concurrency", "3"));
-        try (PinnedImage image = source.open(uri("pinned.img"), options)) {
-            assertThat(image.info().version()).isEqualTo("generation " + pinned);
-            // Replaced after the pin: the reads must still name the pinned generation, not the live one.
-            gcs.replace("pinned.img", TestImages.diskLike(new Random(2), 3 << 20));
-            assertThat(gcs.generation("pinned.img")).isNotEqualTo(pinned);
-            try (InputStream in = ImageStreams.open(image, PipelineSettings.from(options), ProgressListener.NONE)) {
-                in.readAllBytes();
-            }
-        } finally {
-            transport.removeHandler(handler);
-            transport.setLevel(previous);
-        }
-        List<String> reads = requests.stream().filter(r -> r.contains("alt=media")).toList();
-        assertThat(reads).as("media reads in %s", requests).hasSizeGreaterThanOrEqualTo(6);
-        assertThat(reads).allSatisfy(r -> assertThat(r).contains("ifGenerationMatch=" + pinned));
     }
 
     @Test
@@ -203,8 +153,20 @@ class GcsImageSourceTest {
     }
 
     @Test
+    void credentialsAndQueriesInTheUrlAreRefusedWithoutShowingThem() {
+        for (String bad : List.of("gs://user:hunter2@bucket/object", "gs://bucket/object?X-Goog-Signature=hunter2",
+                "gs://u:p@ss-hunter2@bucket/object")) {
+            assertThatThrownBy(() -> source.open(URI.create(bad), Options.empty()))
+                    .as(bad)
+                    .isInstanceOf(ImageNotFoundException.class)
+                    .hasMessageContaining("has credentials, a query or a fragment")
+                    .hasMessageNotContaining("hunter2");
+        }
+    }
+
+    @Test
     void clientErrorsMapToTheCheckedHierarchy() {
-        URI where = uri("x.img");
+        String where = uri("x.img").toString();
         assertThat(GcsFailures.opening(new StorageException(404, "No such object"), where))
                 .isInstanceOf(ImageNotFoundException.class).hasMessageContaining("check the bucket and object name");
         assertThat(GcsFailures.opening(new StorageException(401, "Anonymous caller"), where))
@@ -218,6 +180,10 @@ class GcsImageSourceTest {
         assertThat(busy.retryable()).isTrue();
         assertThat(GcsFailures.reading(new StorageException(412, "conditionNotMet"), where, 7))
                 .isInstanceOf(SourceChangedException.class).hasMessageContaining("generation 7 pinned");
+        assertThat(GcsFailures.reading(new StorageException(429, "rateLimitExceeded"), where, 7))
+                .isInstanceOf(SourceThrottledException.class);
+        assertThat(GcsFailures.reading(new StorageException(404, "No such object"), where, 7))
+                .isInstanceOf(SourceChangedException.class);
     }
 
     @Test

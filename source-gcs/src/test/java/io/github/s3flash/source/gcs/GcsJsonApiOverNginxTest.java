@@ -10,14 +10,12 @@ import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.PipelineSettings;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.SourceChangedException;
-import io.github.s3flash.testkit.NginxServer;
+import io.github.s3flash.api.SourceUnusableException;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,84 +24,87 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The source with its <b>real</b> client stack (default client factory, the google-http-client
- * network transport, the trimmed dependency closure) against <b>a stand-in for GCS</b>: a real nginx
- * on 127.0.0.1 configured to answer the two JSON-API calls a flash makes, object metadata and
- * ranged media reads, for fixed objects. It enforces {@code ifGenerationMatch} on media reads as GCS
- * does (412), which Google's in-process fake does not. Not GCS: no IAM, no credentials (the source
- * runs with {@code gcs.anonymous=true} and a fixed project, so no metadata server or credential
- * lookup is ever attempted), no uploads.
+ * network transport, the trimmed dependency closure) against <b>a stand-in for GCS</b> ({@link
+ * GcsStandIn}, nginx), including two objects served as a server that ignores {@code
+ * ifGenerationMatch} would serve them: one naming another generation in {@code x-goog-generation},
+ * one naming none.
  */
 class GcsJsonApiOverNginxTest {
-
-    private static final long LIVE_GENERATION = 100;
 
     @TempDir
     static Path dir;
 
-    static NginxServer nginx;
-    static byte[] image;
+    static GcsStandIn gcs;
 
     @BeforeAll
-    static void startStandIn() throws IOException {
-        Path root = Files.createDirectories(dir.resolve("www"));
-        image = TestImages.diskLike(new Random(41), 3 << 20);
-        Files.write(root.resolve("image.img"), image);
-        // "stale.img" reports an older generation than the live one: the object was replaced after
-        // its metadata was read, so its reads must fail the precondition.
-        metadata(root, "image.img", LIVE_GENERATION);
-        metadata(root, "stale.img", LIVE_GENERATION - 1);
-        var config = new StringBuilder();
-        for (String name : new String[] {"image.img", "stale.img"}) {
-            config.append("location = /storage/v1/b/bkt/o/").append(name).append(" {")
-                    .append(" default_type application/json; alias ").append(root.resolve(name + ".json")).append("; }\n");
-            config.append("location = /download/storage/v1/b/bkt/o/").append(name).append(" {")
-                    .append(" if ($arg_ifGenerationMatch != \"").append(LIVE_GENERATION).append("\") { return 412; }")
-                    .append(" add_header x-goog-generation ").append(LIVE_GENERATION).append(";")
-                    .append(" alias ").append(root.resolve("image.img")).append("; }\n");
-        }
-        nginx = NginxServer.serving(root).serverConfig(config.toString()).start(dir.resolve("nginx"));
-    }
-
-    private static void metadata(Path root, String name, long generation) throws IOException {
-        Files.writeString(root.resolve(name + ".json"), "{\"kind\":\"storage#object\",\"bucket\":\"bkt\",\"name\":\""
-                + name + "\",\"generation\":\"" + generation + "\",\"metageneration\":\"1\",\"size\":\""
-                + image.length + "\",\"contentType\":\"application/octet-stream\"}");
+    static void start() throws IOException {
+        // Exact-match locations win over the stand-in's own: these ignore the precondition.
+        Path data = dir.resolve("www").resolve("data");
+        gcs = GcsStandIn.start(dir, "location = /download/storage/v1/b/" + GcsStandIn.BUCKET + "/o/other.img {"
+                + " add_header x-goog-generation 999999; alias " + data.resolve("other.img") + "; }\n"
+                + "location = /download/storage/v1/b/" + GcsStandIn.BUCKET + "/o/unmarked.img {"
+                + " alias " + data.resolve("unmarked.img") + "; }\n");
     }
 
     @AfterAll
     static void stop() throws IOException {
-        nginx.close();
+        gcs.close();
     }
 
     private static Options options() {
-        return Options.of(Map.of("gcs.endpoint", "http://127.0.0.1:" + nginx.port(), "gcs.anonymous", "true",
-                "gcs.project", "s3flash-test", "read.part-size", "300000", "read.concurrency", "3",
-                "retry.base-delay", "1ms", "retry.max-delay", "5ms"));
+        return gcs.options().with("read.part-size", "300000").with("read.concurrency", "3");
     }
 
     @Test
     void readsTheObjectInParallelRangesThroughTheRealClient() throws IOException {
-        try (PinnedImage image = new GcsImageSource().open(URI.create("gs://bkt/image.img"), options());
+        byte[] bytes = TestImages.diskLike(new Random(41), 3 << 20);
+        URI uri = gcs.put("image.img", bytes);
+        try (PinnedImage image = new GcsImageSource().open(uri, options());
                 InputStream in = ImageStreams.open(image, PipelineSettings.from(options()), ProgressListener.NONE)) {
-            assertThat(image.info().version()).isEqualTo("generation " + LIVE_GENERATION);
-            assertThat(image.info().length()).isEqualTo(GcsJsonApiOverNginxTest.image.length);
-            assertThat(in.readAllBytes()).isEqualTo(GcsJsonApiOverNginxTest.image);
+            assertThat(image.info().version()).startsWith("generation ");
+            assertThat(image.info().length()).isEqualTo(bytes.length);
+            assertThat(in.readAllBytes()).isEqualTo(bytes);
         }
-        assertThat(nginx.accessLog()).anySatisfy(line -> assertThat(line)
-                .contains("/download/storage/v1/b/bkt/o/image.img?", "ifGenerationMatch=" + LIVE_GENERATION, " 206 "));
+        assertThat(gcs.nginx().accessLog()).anySatisfy(line -> assertThat(line)
+                .contains("/download/storage/v1/b/bkt/o/image.img?", "ifGenerationMatch=", " 206 "));
     }
 
     @Test
     void aReplacedObjectFailsThePreconditionAndIsASourceChange() throws IOException {
-        try (PinnedImage image = new GcsImageSource().open(URI.create("gs://bkt/stale.img"), options())) {
-            assertThatThrownBy(() -> {
-                try (InputStream in = image.openRange(0, 1000)) {
-                    in.readAllBytes();
-                }
-            })
+        URI uri = gcs.put("stale.img", new byte[100_000]);
+        try (PinnedImage image = new GcsImageSource().open(uri, options())) {
+            gcs.put("stale.img", new byte[100_000]);
+            assertThatThrownBy(() -> readFirstKilobyte(image))
                     .isInstanceOf(SourceChangedException.class)
-                    .hasMessageContaining("gs://bkt/stale.img was replaced or deleted during the flash")
-                    .hasMessageContaining("generation " + (LIVE_GENERATION - 1) + " pinned");
+                    .hasMessageContaining("gs://bkt/stale.img")
+                    .hasMessageContaining(image.info().version() + " pinned")
+                    .hasMessageContaining("answered 412");
+        }
+    }
+
+    @Test
+    void aServerThatIgnoresThePreconditionCannotServeAnotherGeneration() throws IOException {
+        URI uri = gcs.put("other.img", TestImages.random(new Random(42), 100_000));
+        try (PinnedImage image = new GcsImageSource().open(uri, options())) {
+            assertThatThrownBy(() -> readFirstKilobyte(image))
+                    .isInstanceOf(SourceChangedException.class)
+                    .hasMessageContaining("answered generation 999999 to a read of generation");
+        }
+    }
+
+    @Test
+    void anAnswerThatNamesNoGenerationIsRefusedRatherThanTrusted() throws IOException {
+        URI uri = gcs.put("unmarked.img", TestImages.random(new Random(43), 100_000));
+        try (PinnedImage image = new GcsImageSource().open(uri, options())) {
+            assertThatThrownBy(() -> readFirstKilobyte(image))
+                    .isInstanceOf(SourceUnusableException.class)
+                    .hasMessageContaining("without x-goog-generation");
+        }
+    }
+
+    private static void readFirstKilobyte(PinnedImage image) throws IOException {
+        try (InputStream in = image.openRange(0, 1000)) {
+            in.readAllBytes();
         }
     }
 

@@ -1,10 +1,9 @@
 package io.github.s3flash.source.http;
 
 import io.github.s3flash.api.FlashException;
-import io.github.s3flash.api.ImageAccessDeniedException;
-import io.github.s3flash.api.ImageNotFoundException;
-import io.github.s3flash.api.SourceChangedException;
+import io.github.s3flash.api.SourceRequest;
 import io.github.s3flash.api.SourceUnavailableException;
+import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -17,47 +16,29 @@ import java.security.cert.CertificateException;
 import javax.net.ssl.SSLException;
 
 /**
- * Turns HTTP statuses and client exceptions into the checked hierarchy, with messages that name the
- * URL (without its query string or user info, which may hold credentials) and say what to do.
+ * Turns HTTP statuses (through {@link SourceRequest}) and client exceptions into the checked
+ * hierarchy, with messages that name the URL redacted and say what to do. The JDK's own messages are
+ * quoted only where they cannot hold a URL.
  */
 final class HttpFailures {
 
     private HttpFailures() {}
 
-    /** {@code uri} fit for a message: no user info, and the query (often a signature) elided. */
-    static String redact(URI uri) {
-        var text = new StringBuilder();
-        text.append(uri.getScheme()).append("://").append(uri.getHost());
-        if (uri.getPort() >= 0) {
-            text.append(':').append(uri.getPort());
-        }
-        text.append(uri.getRawPath() == null ? "" : uri.getRawPath());
-        if (uri.getRawQuery() != null) {
-            text.append("?…");
-        }
-        return text.toString();
-    }
-
-    /** An error status of a request for {@code where}; {@code settings} names the headers sent. */
-    static FlashException status(int status, String where, HttpSettings settings) {
+    /**
+     * An error status of a request for {@code where}; {@code settings} names the headers sent.
+     *
+     * @param pinned whether the image was pinned already (a range was read)
+     */
+    static FlashException status(int status, String where, boolean pinned, HttpSettings settings) {
         String headers = "extra headers sent: " + settings.headerNames();
-        return switch (status) {
-            case 404, 410 -> new ImageNotFoundException("no image at " + where + " (HTTP " + status
-                    + "); check the URL");
-            case 401 -> new ImageAccessDeniedException(where + " requires authentication (HTTP 401; "
-                    + headers + "); pass credentials with -o http.header.Authorization=...");
-            case 403 -> new ImageAccessDeniedException(where + " refused access (HTTP 403; " + headers
-                    + "); check the credentials or the URL's signature and its expiry");
-            case 412 -> new SourceChangedException(where + " was replaced during the flash (HTTP 412: its"
-                    + " version no longer matches the one pinned at the start); flash again to take the new version");
-            case 408, 425, 429 -> new SourceUnavailableException(where + " is busy (HTTP " + status
-                    + "); retrying later may succeed");
-            default -> status >= 500
-                    ? new SourceUnavailableException(where + " failed with HTTP " + status
-                            + " (a server-side fault); retrying later may succeed")
-                    : new FlashException("unexpected HTTP " + status + " from " + where
-                            + "; check the URL and the server");
-        };
+        String denied = status == 401
+                ? "the server requires authentication (" + headers + "); pass credentials with"
+                        + " -o http.header.Authorization=..."
+                : "check the credentials (" + headers + ") or the URL's signature and its expiry";
+        return new SourceRequest("GET " + where, pinned)
+                .withNotFound("check the URL")
+                .withDenied(denied)
+                .failed(status, null, null, null);
     }
 
     /** A failed exchange with {@code where}. */
@@ -76,7 +57,7 @@ final class HttpFailures {
         }
         Throwable certificate = certificateProblem(e);
         if (certificate != null) {
-            return new FlashException("the TLS certificate of " + hostPort(uri) + " was not trusted ("
+            return new SourceUnusableException("the TLS certificate of " + hostPort(uri) + " was not trusted ("
                     + certificate.getMessage() + "); if the server uses a private CA, pass its certificate with"
                     + " -o http.ca-bundle=/path/to/ca.pem (PEM); the certificate must also name host "
                     + uri.getHost(), e);

@@ -2,8 +2,13 @@ package io.github.s3flash.source.http;
 
 import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageInfo;
+import io.github.s3flash.api.ImageLocations;
+import io.github.s3flash.api.ImageNotFoundException;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.RangeInputStream;
 import io.github.s3flash.api.SourceChangedException;
+import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -28,8 +33,9 @@ import java.util.regex.Pattern;
  * object then answers 412 and no byte of the new version is sent. {@code If-Range} is not used: on a
  * change it answers 200 with the whole new object, which costs a transfer that is thrown away and
  * makes a changed object look like a server without range support. Because some servers and
- * proxies ignore preconditions, every 200/206 answer is also checked against the pin (ETag,
- * Last-Modified, total length in {@code Content-Range}), so a version change is detected even then.
+ * proxies ignore preconditions, every 200/206 answer is also checked against the pin: it must carry
+ * a validator of the pin, each validator it carries must match, and so must the total length in
+ * {@code Content-Range}; a version change is detected even then.
  * An object with neither validator cannot be pinned: it is read as one stream (no ranges, no
  * resume), which is one version by construction.
  *
@@ -108,7 +114,7 @@ final class HttpImage implements PinnedImage {
             try (BodyStream ignored = response.body()) {
                 if (isRedirect(status)) {
                     if (redirects++ >= settings.maxRedirects()) {
-                        throw new FlashException(where + " redirected more than " + settings.maxRedirects()
+                        throw new SourceUnusableException(where + " redirected more than " + settings.maxRedirects()
                                 + " times (option http.max-redirects); check the URL");
                     }
                     URI next = redirectTarget(current, response.headers(), where);
@@ -133,7 +139,7 @@ final class HttpImage implements PinnedImage {
                     rangeReads = !ranged && settings.rangeReads() && length >= 0 && response.headers().firstValue("Accept-Ranges")
                             .map(v -> v.trim().equalsIgnoreCase("bytes")).orElse(false);
                 } else {
-                    throw HttpFailures.status(status, where, settings);
+                    throw HttpFailures.status(status, where, false, settings);
                 }
                 if (!pin.usable() && rangeReads) {
                     LOG.log(Level.WARNING, "{0} has no strong ETag and no Last-Modified: it is read as one"
@@ -170,10 +176,11 @@ final class HttpImage implements PinnedImage {
         } else if (pin.lastModified() != null) {
             request.header("If-Unmodified-Since", pin.lastModified());
         }
+        String range = end < 0 ? "bytes " + offset + "-" : "bytes " + offset + "-" + (end - 1);
         if (info.rangeReads()) {
             request.header("Range", "bytes=" + offset + "-" + (end - 1));
         }
-        LOG.log(Level.TRACE, "GET {0} bytes {1}-{2}", where, offset, end);
+        LOG.log(Level.TRACE, "GET {0} {1}", where, range);
         HttpResponse<BodyStream> response = send(client, request.build(), target, where, settings);
         BodyStream body = response.body();
         try {
@@ -187,22 +194,22 @@ final class HttpImage implements PinnedImage {
                     throw changed("its length is now " + m.group(3) + " bytes, not " + total);
                 }
                 if (Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != end - 1) {
-                    throw new FlashException(where + " answered bytes " + m.group(1) + "-" + m.group(2)
+                    throw new SourceUnusableException(where + " answered bytes " + m.group(1) + "-" + m.group(2)
                             + " to a request for bytes " + offset + "-" + (end - 1) + "; the server or a proxy"
                             + " mishandles ranges: read it as one stream with -o http.range-reads=false");
                 }
-                return body.limit(end - offset, where);
+                return bounded(body, range, end - offset);
             }
             if (status == 200 && offset == 0) {
                 OptionalLong served = contentLength(response.headers());
                 if (total >= 0 && served.isPresent() && served.getAsLong() != total) {
                     throw changed("its length is now " + served.getAsLong() + " bytes, not " + total);
                 }
-                return body.limit(end, where);
+                return bounded(body, range, end);
             }
             if (status == 200) {
-                throw new FlashException(where + " ignored a range request (answered 200 with the whole object"
-                        + " where it answered 206 before); read it as one stream with -o http.range-reads=false");
+                throw new SourceUnusableException(where + " ignored a range request (answered 200 with the whole"
+                        + " object where it answered 206 before); read it as one stream with -o http.range-reads=false");
             }
             if (status == 416) {
                 throw changed("it no longer has bytes " + offset + "-" + (end - 1) + unsatisfied(response.headers()));
@@ -210,20 +217,51 @@ final class HttpImage implements PinnedImage {
             if (isRedirect(status)) {
                 throw changed("its final URL now redirects elsewhere");
             }
-            throw HttpFailures.status(status, where, settings);
+            throw HttpFailures.status(status, where, true, settings);
         } catch (IOException | RuntimeException e) {
             body.close();
             throw e;
         }
     }
 
-    private void checkPin(HttpHeaders answer) throws SourceChangedException {
+    /** {@code length} bytes of {@code body} (-1: all of it), a range cut short being a fault. */
+    private RangeInputStream bounded(BodyStream body, String range, long length) {
+        String request = where + " " + range;
+        return new RangeInputStream(request, length) {
+            @Override
+            protected int readUpstream(byte[] b, int off, int len) throws IOException {
+                return body.read(b, off, len, request);
+            }
+
+            @Override
+            protected void release(boolean complete) {
+                body.close();
+            }
+        };
+    }
+
+    /**
+     * An answer with bytes must be of the pinned version: each validator of the pin that it carries
+     * must match, and it must carry at least one, or nothing proves which version its bytes are of.
+     */
+    private void checkPin(HttpHeaders answer) throws FlashException {
+        if (!pin.usable()) {
+            // Read as one stream from the start: one response, one version, nothing to compare.
+            return;
+        }
         Pin now = Pin.of(answer);
         if (pin.etag() != null && now.etag() != null && !pin.etag().equals(now.etag())) {
             throw changed("its ETag is now " + now.etag() + ", not " + pin.etag());
         }
         if (pin.lastModified() != null && now.lastModified() != null && !pin.lastModified().equals(now.lastModified())) {
             throw changed("its Last-Modified is now " + now.lastModified() + ", not " + pin.lastModified());
+        }
+        boolean proven = (pin.etag() != null && now.etag() != null)
+                || (pin.lastModified() != null && now.lastModified() != null);
+        if (!proven) {
+            throw new SourceUnusableException(where + " answered without the ETag or Last-Modified it was pinned by ("
+                    + pin.version() + "), so its bytes cannot be checked against that version; read it from the"
+                    + " server directly, not through a proxy that drops these headers");
         }
     }
 
@@ -246,7 +284,8 @@ final class HttpImage implements PinnedImage {
         try {
             request = HttpRequest.newBuilder(uri).GET().timeout(settings.readTimeout());
         } catch (IllegalArgumentException e) {
-            throw new FlashException("'" + HttpFailures.redact(uri) + "' is not a usable HTTP URL: " + e.getMessage(), e);
+            // Not the JDK's message: it quotes the whole URL, query and all.
+            throw new ImageNotFoundException("'" + ImageLocations.redact(uri) + "' is not a usable HTTP URL; check it");
         }
         if (headers.keySet().stream().noneMatch("User-Agent"::equalsIgnoreCase)) {
             request.header("User-Agent", USER_AGENT);
@@ -256,8 +295,9 @@ final class HttpImage implements PinnedImage {
             try {
                 request.header(header.getKey(), header.getValue());
             } catch (IllegalArgumentException e) {
-                throw new FlashException("header " + header.getKey() + " (option " + HttpSettings.HEADER_PREFIX
-                        + header.getKey() + ") is refused by the HTTP client; its value is not shown");
+                throw new InvalidOptionException(HttpSettings.HEADER_PREFIX + header.getKey(), "header "
+                        + header.getKey() + " (option " + HttpSettings.HEADER_PREFIX + header.getKey()
+                        + ") is refused by the HTTP client; its value is not shown");
             }
         }
         return request;
@@ -280,21 +320,27 @@ final class HttpImage implements PinnedImage {
     }
 
     private static URI redirectTarget(URI current, HttpHeaders headers, String where) throws FlashException {
-        String location = headers.firstValue("Location").orElseThrow(() -> new FlashException(where
+        String location = headers.firstValue("Location").orElseThrow(() -> new SourceUnusableException(where
                 + " answered a redirect without a Location header; check the URL"));
         URI next;
         try {
             next = current.resolve(new URI(location.trim()));
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-            throw new FlashException(where + " redirected to an invalid URL: " + e.getMessage(), e);
+        } catch (java.net.URISyntaxException e) {
+            // The reason only: the exception's message quotes the whole Location, signature and all.
+            throw new SourceUnusableException(where + " redirected to an invalid URL ("
+                    + ImageLocations.redact(location.trim()) + ": " + e.getReason() + "); check the server");
+        } catch (IllegalArgumentException e) {
+            throw new SourceUnusableException(where + " redirected to an invalid URL ("
+                    + ImageLocations.redact(location.trim()) + "); check the server");
         }
         String scheme = Objects.toString(next.getScheme(), "").toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new FlashException(where + " redirected to a URL that is not http(s): " + HttpFailures.redact(next));
+            throw new SourceUnusableException(where + " redirected to a URL that is not http(s): "
+                    + ImageLocations.redact(next));
         }
         if (current.getScheme().equalsIgnoreCase("https") && scheme.equals("http")) {
-            throw new FlashException(where + " redirected from https to plain http (" + HttpFailures.redact(next)
-                    + "), which is refused; use an https URL on the server");
+            throw new SourceUnusableException(where + " redirected from https to plain http ("
+                    + ImageLocations.redact(next) + "), which is refused; use an https URL on the server");
         }
         return withoutFragment(next);
     }
@@ -315,16 +361,16 @@ final class HttpImage implements PinnedImage {
 
     private static String describe(URI location, URI current) {
         return location.equals(current)
-                ? HttpFailures.redact(location)
-                : HttpFailures.redact(location) + " (redirected to " + HttpFailures.redact(current) + ")";
+                ? ImageLocations.redact(location)
+                : ImageLocations.redact(location) + " (redirected to " + ImageLocations.redact(current) + ")";
     }
 
     private static Matcher contentRange(HttpHeaders headers, String where) throws FlashException {
         String value = headers.firstValue("Content-Range").orElse("");
         Matcher m = CONTENT_RANGE.matcher(value.trim());
         if (!m.matches()) {
-            throw new FlashException(where + " answered a range request with 206 but no valid Content-Range ('"
-                    + value + "'); read it as one stream with -o http.range-reads=false");
+            throw new SourceUnusableException(where + " answered a range request with 206 but no valid Content-Range"
+                    + " ('" + value + "'); read it as one stream with -o http.range-reads=false");
         }
         return m;
     }

@@ -3,6 +3,7 @@ package io.github.s3flash.source.http;
 import static java.util.Objects.requireNonNull;
 
 import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.ImageNotFoundException;
 import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
@@ -29,13 +30,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class HttpImageSource implements ImageSource {
 
-    static {
-        // The JDK client hands a response body over in buffers of jdk.httpclient.bufsize (16 KiB by
-        // default), one thread hand-off each; 256 KiB buffers roughly double single-stream
-        // throughput in bench/http-bench.sh. Read once by the JDK when its HTTP client is first used,
-        // so it is set here, before that, unless the operator set it (-Djdk.httpclient.bufsize=N).
-        System.getProperties().putIfAbsent("jdk.httpclient.bufsize", Integer.toString(256 << 10));
-    }
+    /** The body buffer size this source wants, unless the operator chose one (see {@link #open}). */
+    static final String BUFFER_SIZE_PROPERTY = "jdk.httpclient.bufsize";
 
     @Override
     public String name() {
@@ -53,6 +49,13 @@ public final class HttpImageSource implements ImageSource {
         requireNonNull(options, "options");
         URI uri = checked(location);
         HttpSettings settings = HttpSettings.from(options);
+        // The JDK client hands a response body over in buffers of jdk.httpclient.bufsize (16 KiB by
+        // default), one thread hand-off each; 256 KiB buffers roughly double single-stream
+        // throughput in bench/http-bench.sh. The JDK reads the property once, when its HTTP client
+        // is first used, so it is set here, just before this source first uses it (not when the
+        // provider is loaded: a JVM that never reads http(s) is left alone), unless the operator
+        // set it (-Djdk.httpclient.bufsize=N).
+        System.getProperties().putIfAbsent(BUFFER_SIZE_PROPERTY, Integer.toString(256 << 10));
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(settings.version())
                 // Redirects are followed by HttpImage, which drops credentials at an origin change.
@@ -72,17 +75,20 @@ public final class HttpImageSource implements ImageSource {
     }
 
     private static URI checked(URI location) throws FlashException {
+        String shown = ImageLocations.redact(location);
         String scheme = location.getScheme() == null ? "" : location.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ImageNotFoundException("'" + location + "' is not an http or https URL");
+            throw new ImageNotFoundException("'" + shown + "' is not an http or https URL");
+        }
+        // Checked before the host: Java parses https://u:p@ss@h/x as an authority without a host.
+        String authority = location.getRawAuthority();
+        if (location.getRawUserInfo() != null || (authority != null && authority.contains("@"))) {
+            throw new ImageNotFoundException("'" + shown + "' has credentials in the URL, which are not sent;"
+                    + " pass them as a header instead, e.g. -o http.header.Authorization=...");
         }
         if (location.isOpaque() || location.getHost() == null) {
-            throw new ImageNotFoundException("'" + HttpFailures.redact(location) + "' has no host; write it as "
-                    + scheme + "://host[:port]/path");
-        }
-        if (location.getRawUserInfo() != null) {
-            throw new FlashException("'" + HttpFailures.redact(location) + "' has credentials in the URL, which"
-                    + " are not sent; pass them as a header instead, e.g. -o http.header.Authorization=...");
+            throw new ImageNotFoundException("'" + shown + "' has no host; write it as " + scheme
+                    + "://host[:port]/path");
         }
         return HttpImage.withoutFragment(location);
     }

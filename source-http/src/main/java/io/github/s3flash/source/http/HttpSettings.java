@@ -1,6 +1,6 @@
 package io.github.s3flash.source.http;
 
-import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ record HttpSettings(Duration connectTimeout, Duration readTimeout, Map<String, S
         headers = Map.copyOf(headers);
     }
 
-    static HttpSettings from(Options options) throws FlashException {
+    static HttpSettings from(Options options) throws InvalidOptionException {
         var headers = new TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER);
         for (var entry : options.values().entrySet()) {
             if (!entry.getKey().startsWith(HEADER_PREFIX)) {
@@ -64,19 +64,19 @@ record HttpSettings(Duration connectTimeout, Duration readTimeout, Map<String, S
             String name = entry.getKey().substring(HEADER_PREFIX.length());
             // Only the key is named in these messages: the value may be a credential.
             if (!TOKEN.matcher(name).matches()) {
-                throw new FlashException("option " + entry.getKey() + " does not name a valid HTTP header;"
+                throw new InvalidOptionException(entry.getKey(), "option " + entry.getKey() + " does not name a valid HTTP header;"
                         + " write it as http.header.NAME=VALUE");
             }
             if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new FlashException("option " + entry.getKey() + " sets a header the http source manages"
+                throw new InvalidOptionException(entry.getKey(), "option " + entry.getKey() + " sets a header the http source manages"
                         + " itself (ranges, version pinning, connection); remove the option");
             }
             if (entry.getValue().indexOf('\r') >= 0 || entry.getValue().indexOf('\n') >= 0) {
-                throw new FlashException("option " + entry.getKey() + " has a line break in its value;"
+                throw new InvalidOptionException(entry.getKey(), "option " + entry.getKey() + " has a line break in its value;"
                         + " a header value must be one line");
             }
             if (headers.put(name, entry.getValue()) != null) {
-                throw new FlashException("header " + name + " is given twice (options differ only in case);"
+                throw new InvalidOptionException(entry.getKey(), "header " + name + " is given twice (options differ only in case);"
                         + " give it once");
             }
         }
@@ -84,34 +84,17 @@ record HttpSettings(Duration connectTimeout, Duration readTimeout, Map<String, S
         HttpClient.Version httpVersion = switch (version) {
             case "1.1" -> HttpClient.Version.HTTP_1_1;
             case "2" -> HttpClient.Version.HTTP_2;
-            default -> throw new FlashException("option http.version=" + version + " is not valid: use 1.1 or 2");
+            default -> throw Options.invalid("http.version", version, "1.1 or 2");
         };
-        int concurrency = options.getInt("http.concurrency", DEFAULT_CONCURRENCY);
-        if (concurrency < 1 || concurrency > 64) {
-            throw new FlashException("option http.concurrency=" + concurrency + " is not valid: use 1 to 64");
-        }
-        int maxRedirects = options.getInt("http.max-redirects", 10);
-        if (maxRedirects < 0) {
-            throw new FlashException("option http.max-redirects=" + maxRedirects + " is not valid: use 0 or more");
-        }
         return new HttpSettings(
-                positive(options, "http.connect-timeout", Duration.ofSeconds(10)),
-                positive(options, "http.read-timeout", Duration.ofSeconds(30)),
+                options.getPositiveDuration("http.connect-timeout", Duration.ofSeconds(10), Duration.ofMinutes(10)),
+                options.getPositiveDuration("http.read-timeout", Duration.ofSeconds(30), Duration.ofHours(1)),
                 headers,
                 options.get("http.ca-bundle").filter(s -> !s.isBlank()).map(Path::of),
                 httpVersion,
-                concurrency,
-                maxRedirects,
+                options.getInt("http.concurrency", DEFAULT_CONCURRENCY, 1, 64),
+                options.getInt("http.max-redirects", 10, 0, 100),
                 options.getBoolean("http.range-reads", true));
-    }
-
-    private static Duration positive(Options options, String key, Duration defaultValue) throws FlashException {
-        Duration d = options.getDuration(key, defaultValue);
-        if (d.isZero() || d.isNegative()) {
-            throw new FlashException("option " + key + "=" + options.get(key, "") + " is not valid: use a"
-                    + " positive duration such as 30s or 500ms");
-        }
-        return d;
     }
 
     /** The header names, for messages: the values are never shown. */

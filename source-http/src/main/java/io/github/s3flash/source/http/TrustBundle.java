@@ -1,6 +1,6 @@
 package io.github.s3flash.source.http;
 
-import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.InvalidOptionException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +30,11 @@ final class TrustBundle {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE-----");
 
+    private static final String OPTION = "http.ca-bundle";
+
     private TrustBundle() {}
 
-    static SSLContext withBundle(Path bundle) throws FlashException {
+    static SSLContext withBundle(Path bundle) throws InvalidOptionException {
         List<X509Certificate> extra = read(bundle);
         try {
             var store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -51,17 +53,17 @@ final class TrustBundle {
             context.init(null, factory.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new FlashException("cannot set up TLS trust with CA bundle " + bundle + " (option http.ca-bundle): "
+            throw new InvalidOptionException(OPTION, "cannot set up TLS trust with CA bundle " + bundle + " (option http.ca-bundle): "
                     + e.getMessage(), e);
         }
     }
 
-    private static List<X509Certificate> read(Path bundle) throws FlashException {
+    private static List<X509Certificate> read(Path bundle) throws InvalidOptionException {
         String text;
         try {
             text = Files.readString(bundle, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new FlashException("cannot read CA bundle " + bundle + " (option http.ca-bundle): " + e
+            throw new InvalidOptionException(OPTION, "cannot read CA bundle " + bundle + " (option http.ca-bundle): " + e
                     + "; give the path of a PEM file with the CA certificate(s) of the server", e);
         }
         var certificates = new ArrayList<X509Certificate>();
@@ -73,11 +75,11 @@ final class TrustBundle {
                 certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
             }
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new FlashException("CA bundle " + bundle + " (option http.ca-bundle) holds a certificate that"
+            throw new InvalidOptionException(OPTION, "CA bundle " + bundle + " (option http.ca-bundle) holds a certificate that"
                     + " cannot be parsed: " + e.getMessage() + "; give PEM X.509 certificates", e);
         }
         if (certificates.isEmpty()) {
-            throw new FlashException("CA bundle " + bundle + " (option http.ca-bundle) holds no PEM certificate"
+            throw new InvalidOptionException(OPTION, "CA bundle " + bundle + " (option http.ca-bundle) holds no PEM certificate"
                     + " (-----BEGIN CERTIFICATE----- block); give the CA certificate(s) of the server in PEM");
         }
         return certificates;

@@ -1,10 +1,7 @@
 package io.github.s3flash.source.http;
 
-import io.github.s3flash.api.ImageSource;
-import io.github.s3flash.testkit.ImageSourceContract;
 import io.github.s3flash.testkit.NginxServer;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The http source against the source contract, on a real nginx on 127.0.0.1 serving ranges. */
-class HttpImageSourceContractTest extends ImageSourceContract {
+class HttpImageSourceContractTest extends NginxImageSourceContract {
 
     @TempDir
     static Path dir;
@@ -30,18 +27,12 @@ class HttpImageSourceContractTest extends ImageSourceContract {
     }
 
     @Override
-    protected ImageSource source() {
-        return new HttpImageSource();
+    protected NginxServer nginx() {
+        return nginx;
     }
 
     @Override
-    protected URI store(String name, byte[] bytes) throws IOException {
-        Files.write(dir.resolve("www").resolve(name), bytes);
-        return nginx.uri("/" + name);
-    }
-
-    @Override
-    protected URI missing() {
-        return nginx.uri("/no-such-image.img");
+    protected Path www() {
+        return dir.resolve("www");
     }
 }

@@ -2,10 +2,8 @@ package io.github.s3flash.source.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
-import io.github.s3flash.testkit.ImageSourceContract;
 import io.github.s3flash.testkit.NginxServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The https source against the source contract: a real nginx on 127.0.0.1 with a certificate signed
  * by a private CA (made by {@code openssl}) that only {@code http.ca-bundle} makes trusted.
  */
-class HttpsImageSourceContractTest extends ImageSourceContract {
+class HttpsImageSourceContractTest extends NginxImageSourceContract {
 
     @TempDir
     static Path dir;
@@ -43,24 +41,18 @@ class HttpsImageSourceContractTest extends ImageSourceContract {
     }
 
     @Override
-    protected ImageSource source() {
-        return new HttpImageSource();
-    }
-
-    @Override
     protected Options options() {
         return Options.empty().with("http.ca-bundle", certificates.ca().toString());
     }
 
     @Override
-    protected URI store(String name, byte[] bytes) throws IOException {
-        Files.write(dir.resolve("www").resolve(name), bytes);
-        return nginx.uri("/" + name);
+    protected NginxServer nginx() {
+        return nginx;
     }
 
     @Override
-    protected URI missing() {
-        return nginx.uri("/no-such-image.img");
+    protected Path www() {
+        return dir.resolve("www");
     }
 
     @Test

@@ -3,10 +3,8 @@ package io.github.s3flash.source.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
-import io.github.s3flash.testkit.ImageSourceContract;
 import io.github.s3flash.testkit.NginxServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The http source against the source contract on a real nginx with range support off ({@code
  * max_ranges 0}): the image is read as one stream.
  */
-class NoRangesImageSourceContractTest extends ImageSourceContract {
+class NoRangesImageSourceContractTest extends NginxImageSourceContract {
 
     @TempDir
     static Path dir;
@@ -41,19 +39,13 @@ class NoRangesImageSourceContractTest extends ImageSourceContract {
     }
 
     @Override
-    protected ImageSource source() {
-        return new HttpImageSource();
+    protected NginxServer nginx() {
+        return nginx;
     }
 
     @Override
-    protected URI store(String name, byte[] bytes) throws IOException {
-        Files.write(dir.resolve("www").resolve(name), bytes);
-        return nginx.uri("/" + name);
-    }
-
-    @Override
-    protected URI missing() {
-        return nginx.uri("/no-such-image.img");
+    protected Path www() {
+        return dir.resolve("www");
     }
 
     @Test

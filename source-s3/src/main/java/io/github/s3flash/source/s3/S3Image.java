@@ -1,9 +1,10 @@
 package io.github.s3flash.source.s3;
 
-import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageInfo;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.RangeInputStream;
 import io.github.s3flash.api.SourceChangedException;
+import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -14,10 +15,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * An S3 object pinned to the version its HEAD saw: every ranged GET carries {@code If-Match} with
- * the ETag (and the version id when the bucket is versioned), so the store refuses a replaced object
- * with 412 (source changed); each response's ETag and total length are checked again in case a store
- * ignores the precondition. Thread-safe: the SDK client is. The image owns its client.
+ * An S3 object pinned to the version its HEAD saw. Every ranged GET asks for that version ({@code
+ * If-Match} with the ETag, or {@code If-Unmodified-Since}, plus the version id when the bucket is
+ * versioned), so S3 refuses a replaced object with 412; and since S3-compatible stores and caching
+ * proxies may ignore the precondition, every answer is checked as well: its ETag (which must be
+ * there), its version id where it has one, its Last-Modified when that is the pin, and its {@code
+ * Content-Range}. Thread-safe: the SDK client is. The image owns its client.
  */
 final class S3Image implements PinnedImage {
 
@@ -50,7 +53,7 @@ final class S3Image implements PinnedImage {
     public InputStream openRange(long offset, long length) throws IOException {
         long end = info.rangeEnd(offset, length);
         if (closed) {
-            throw new FlashException("image " + location + " is closed: no more ranges can be read from it");
+            throw new IllegalStateException("image " + location + " is closed: no more ranges can be read from it");
         }
         if (offset == end) {
             // S3 refuses a range of an empty object (416) and there is nothing to read anyway.
@@ -74,32 +77,47 @@ final class S3Image implements PinnedImage {
         }
         try {
             check(body.response(), offset, end);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             body.abort();
             throw e;
         }
-        return new RangeStream(body, end - offset);
+        return new RangeStream(body, range, end - offset);
     }
 
-    /** A store that ignores If-Match must still not hand us bytes of another version. */
+    /** A store that ignores the precondition must still not hand us bytes of another version. */
     private void check(GetObjectResponse response, long offset, long end) throws IOException {
-        if (etag != null && response.eTag() != null && !etag.equals(response.eTag())) {
-            throw new SourceChangedException("GET " + location + " returned ETag " + response.eTag() + " but "
-                    + etag + " was pinned: the object was replaced during the flash; flash again to take the"
-                    + " new version");
+        String get = "GET " + location;
+        if (etag != null && response.eTag() == null) {
+            throw new SourceUnusableException(get + " answered without an ETag, so its bytes cannot be checked"
+                    + " against the pinned version " + etag + "; read from the store directly, not through a proxy"
+                    + " that drops ETags");
+        }
+        if (etag != null && !etag.equals(response.eTag())) {
+            throw changed(get + " returned ETag " + response.eTag() + " but " + etag + " was pinned");
+        }
+        if (versionId != null && response.versionId() != null && !versionId.equals(response.versionId())) {
+            throw changed(get + " returned version id " + response.versionId() + " but " + versionId + " was pinned");
+        }
+        if (etag == null && !lastModified.equals(response.lastModified())) {
+            throw changed(get + " returned Last-Modified " + response.lastModified() + " but " + lastModified
+                    + " was pinned");
         }
         String contentRange = response.contentRange();
         String expected = "bytes " + offset + "-" + (end - 1) + "/" + info.length();
         if (contentRange == null && (offset != 0 || end != info.length())) {
             // A 200 with the whole object: its bytes are not the range asked for.
-            throw new FlashException("GET " + location + " answered without Content-Range to a request for "
-                    + expected + ": the store ignores Range requests, which every S3 store supports; check the"
-                    + " endpoint (s3.endpoint, AWS_ENDPOINT_URL_S3) and any proxy in between");
+            throw new SourceUnusableException(get + " answered without Content-Range to a request for " + expected
+                    + ": the store ignores Range requests, which every S3 store supports; check the endpoint"
+                    + " (s3.endpoint, AWS_ENDPOINT_URL_S3) and any proxy in between");
         }
         if (contentRange != null && !contentRange.trim().equals(expected)) {
-            throw new SourceChangedException("GET " + location + " returned Content-Range " + contentRange
-                    + " but " + expected + " was asked for: the object changed during the flash; flash again");
+            throw changed(get + " returned Content-Range " + contentRange + " but " + expected + " was asked for");
         }
+    }
+
+    private static SourceChangedException changed(String what) {
+        return new SourceChangedException(what + ": the object was replaced during the flash; bytes of two versions"
+                + " are never mixed: flash again to take the new version");
     }
 
     /** Closes the client (its connections); ranges still open fail afterwards. Idempotent. */
@@ -115,45 +133,28 @@ final class S3Image implements PinnedImage {
      * A ranged body. Closing it before its end aborts the connection rather than draining the rest of
      * a part that nobody will read.
      */
-    private static final class RangeStream extends InputStream {
+    private final class RangeStream extends RangeInputStream {
         private final ResponseInputStream<GetObjectResponse> body;
-        private long remaining;
-        private boolean closed;
+        private final String range;
 
-        RangeStream(ResponseInputStream<GetObjectResponse> body, long length) {
+        RangeStream(ResponseInputStream<GetObjectResponse> body, String range, long length) {
+            super(location + " " + range, length);
             this.body = body;
-            this.remaining = length;
+            this.range = range;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        protected int readUpstream(byte[] b, int off, int len) throws IOException {
+            try {
+                return body.read(b, off, len);
+            } catch (SdkException e) {
+                throw failures.map(e, "reading GET " + range + " of", true);
+            }
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
-            }
-            if (remaining == 0) {
-                return -1;
-            }
-            int n = body.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (remaining > 0) {
+        protected void release(boolean complete) throws IOException {
+            if (!complete) {
                 body.abort();
             }
             body.close();

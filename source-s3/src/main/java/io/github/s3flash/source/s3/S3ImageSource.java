@@ -2,15 +2,13 @@ package io.github.s3flash.source.s3;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageInfo;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.RetryPolicy;
-import io.github.s3flash.api.SourceUnavailableException;
 import io.github.s3flash.api.ImageSource;
+import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.Map;
@@ -39,7 +37,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  *
  * <p>The SDK's own retries are off: a retry of the SDK restarts a GET from its first byte and would
  * multiply the api's budget, while the api resumes from the last byte received with its own
- * back-off; the HEAD in {@link #open} is retried here with the same {@link RetryPolicy}.
+ * back-off; the HEAD in {@link #open} is retried by the same {@link RetryPolicy}.
  *
  * <p>Stateless and thread-safe; each opened image owns an S3 client.
  */
@@ -75,18 +73,21 @@ public final class S3ImageSource implements ImageSource {
         requireNonNull(location, "location");
         requireNonNull(options, "options");
         S3Location where = S3Location.of(location);
-        S3Settings settings;
-        try {
-            settings = S3Settings.from(options, env);
-        } catch (IllegalArgumentException e) {
-            throw new FlashException("cannot read " + where + ": " + e.getMessage(), e);
-        }
+        S3Settings settings = S3Settings.from(options, env);
         RetryPolicy retry = RetryPolicy.from(options);
         S3Credentials credentials = S3Credentials.resolve(settings.profile(), env);
         S3Client client = client(settings, credentials);
         var failures = new S3Failures(where, settings, credentials);
         try {
-            HeadObjectResponse head = head(client, where, failures, retry);
+            var request = HeadObjectRequest.builder().bucket(where.bucket()).key(where.key()).build();
+            HeadObjectResponse head = retry.call("opening " + where, () -> {
+                try {
+                    return client.headObject(request);
+                } catch (SdkException e) {
+                    throw failures.map(e, "HEAD", false);
+                }
+            }, (attempt, delay, failure) -> LOG.log(Level.INFO, () -> "HEAD " + where + " failed (attempt " + attempt
+                    + "), retrying in " + delay.toMillis() + " ms: " + failure.getMessage()));
             String etag = blankToNull(head.eTag());
             String versionId = blankToNull(head.versionId());
             if ("null".equals(versionId)) {
@@ -94,7 +95,7 @@ public final class S3ImageSource implements ImageSource {
                 versionId = null;
             }
             if (etag == null && head.lastModified() == null) {
-                throw new FlashException("HEAD " + where + " at " + settings.describeEndpoint() + " returned"
+                throw new SourceUnusableException("HEAD " + where + " at " + settings.describeEndpoint() + " returned"
                         + " neither an ETag nor Last-Modified: the object cannot be pinned to one version, so a"
                         + " flash could mix two; use a store that reports ETags");
             }
@@ -110,35 +111,6 @@ public final class S3ImageSource implements ImageSource {
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
-        }
-    }
-
-    private static HeadObjectResponse head(S3Client client, S3Location where, S3Failures failures, RetryPolicy retry)
-            throws IOException {
-        var request = HeadObjectRequest.builder().bucket(where.bucket()).key(where.key()).build();
-        for (int attempt = 1; ; attempt++) {
-            IOException failure;
-            try {
-                return client.headObject(request);
-            } catch (SdkException e) {
-                failure = failures.map(e, "HEAD", false);
-            }
-            if (!RetryPolicy.isRetryable(failure)) {
-                throw failure;
-            }
-            if (attempt >= retry.maxAttempts()) {
-                throw new SourceUnavailableException("gave up opening " + where + " after " + attempt
-                        + " attempts: " + failure.getMessage(), failure);
-            }
-            var delay = retry.delay(attempt);
-            LOG.log(Level.INFO, () -> "HEAD " + where + " failed, retrying in " + delay.toMillis() + " ms: "
-                    + failure.getMessage());
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while opening " + where);
-            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.s3flash.source.s3;
 
+import io.github.s3flash.api.ImageLocations;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import java.net.URI;
 import java.time.Duration;
@@ -33,48 +35,47 @@ record S3Settings(URI endpoint, String endpointFrom, boolean pathStyle, String r
      */
     static final int DEFAULT_CONCURRENCY = 8;
 
-    static S3Settings from(Options options, Map<String, String> env) {
+    static S3Settings from(Options options, Map<String, String> env) throws InvalidOptionException {
         URI endpoint = null;
         String from = null;
         for (var candidate : new String[][] {
-                {options.get("s3.endpoint").orElse(null), "option s3.endpoint"},
-                {env.get("AWS_ENDPOINT_URL_S3"), "environment variable AWS_ENDPOINT_URL_S3"},
-                {env.get("AWS_ENDPOINT_URL"), "environment variable AWS_ENDPOINT_URL"}}) {
+                {options.get("s3.endpoint").orElse(null), "s3.endpoint", "option s3.endpoint"},
+                {env.get("AWS_ENDPOINT_URL_S3"), "AWS_ENDPOINT_URL_S3", "environment variable AWS_ENDPOINT_URL_S3"},
+                {env.get("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL", "environment variable AWS_ENDPOINT_URL"}}) {
             if (candidate[0] != null && !candidate[0].isBlank()) {
-                endpoint = parseEndpoint(candidate[0].trim(), candidate[1]);
-                from = candidate[1];
+                endpoint = parseEndpoint(candidate[0].trim(), candidate[1], candidate[2]);
+                from = candidate[2];
                 break;
             }
-        }
-        int concurrency = options.getInt("s3.concurrency", DEFAULT_CONCURRENCY);
-        if (concurrency < 1 || concurrency > 256) {
-            throw new IllegalArgumentException("option s3.concurrency=" + concurrency + " is not valid: expected 1 to 256");
         }
         return new S3Settings(endpoint, from,
                 options.getBoolean("s3.path-style", endpoint != null),
                 options.get("s3.region").filter(r -> !r.isBlank()).orElse(null),
                 options.get("s3.profile").filter(p -> !p.isBlank()).orElse(null),
-                options.getDuration("s3.connect-timeout", Duration.ofSeconds(10)),
-                options.getDuration("s3.read-timeout", Duration.ofSeconds(30)),
-                concurrency);
+                options.getPositiveDuration("s3.connect-timeout", Duration.ofSeconds(10), Duration.ofMinutes(10)),
+                options.getPositiveDuration("s3.read-timeout", Duration.ofSeconds(30), Duration.ofHours(1)),
+                options.getInt("s3.concurrency", DEFAULT_CONCURRENCY, 1, 256));
     }
 
-    private static URI parseEndpoint(String text, String from) {
+    private static URI parseEndpoint(String text, String key, String from) throws InvalidOptionException {
+        // An endpoint may carry credentials (http://key:secret@host): messages show it redacted.
+        String shown = ImageLocations.redact(text);
+        URI uri;
         try {
-            URI uri = new URI(text);
-            if (uri.getScheme() == null || uri.getHost() == null
-                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
-                throw new IllegalArgumentException(from + "=" + text
-                        + " is not valid: expected an http(s) URL such as https://s3.example.com:9000");
-            }
-            return uri;
+            uri = new URI(text);
         } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException(from + "=" + text + " is not a valid URL: " + e.getReason(), e);
+            throw new InvalidOptionException(key, from + "=" + shown + " is not a valid URL: " + e.getReason());
         }
+        if (uri.getScheme() == null || uri.getHost() == null
+                || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+            throw new InvalidOptionException(key, from + "=" + shown
+                    + " is not valid: expected an http(s) URL such as https://s3.example.com:9000");
+        }
+        return uri;
     }
 
     /** Where requests go, for messages. */
     String describeEndpoint() {
-        return endpoint == null ? "AWS S3" : endpoint + " (" + endpointFrom + ")";
+        return endpoint == null ? "AWS S3" : ImageLocations.redact(endpoint) + " (" + endpointFrom + ")";
     }
 }

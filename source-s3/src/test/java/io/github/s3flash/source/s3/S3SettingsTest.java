@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3flash.api.ImageNotFoundException;
+import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import java.net.URI;
 import java.time.Duration;
@@ -31,7 +32,18 @@ class S3SettingsTest {
     }
 
     @Test
-    void endpointComesFromTheOptionThenTheServiceVariableThenTheGlobalOne() {
+    void refusesCredentialsAndQueriesInTheLocationWithoutShowingThem() {
+        for (String bad : new String[] {"s3://AKIAX:hunter2@bucket/key", "s3://bucket/key?X-Amz-Signature=hunter2",
+                "s3://u:p@ss@bucket/key"}) {
+            assertThatThrownBy(() -> S3Location.of(URI.create(bad))).as(bad)
+                    .isInstanceOf(ImageNotFoundException.class)
+                    .hasMessageNotContaining("hunter2")
+                    .hasMessageNotContaining("p@ss");
+        }
+    }
+
+    @Test
+    void endpointComesFromTheOptionThenTheServiceVariableThenTheGlobalOne() throws InvalidOptionException {
         var env = Map.of("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9001", "AWS_ENDPOINT_URL", "http://127.0.0.1:9002");
         assertThat(S3Settings.from(Options.empty().with("s3.endpoint", "http://127.0.0.1:9000"), env).endpoint())
                 .isEqualTo(URI.create("http://127.0.0.1:9000"));
@@ -45,7 +57,7 @@ class S3SettingsTest {
     }
 
     @Test
-    void pathStyleDefaultsToOnWithAnEndpointOverrideAndCanBeSet() {
+    void pathStyleDefaultsToOnWithAnEndpointOverrideAndCanBeSet() throws InvalidOptionException {
         assertThat(S3Settings.from(Options.empty(), Map.of()).pathStyle()).isFalse();
         assertThat(S3Settings.from(Options.empty().with("s3.endpoint", "https://minio.example:9000"), Map.of())
                 .pathStyle()).isTrue();
@@ -55,7 +67,7 @@ class S3SettingsTest {
     }
 
     @Test
-    void timeoutsRegionProfileAndConcurrencyAreRead() {
+    void timeoutsRegionProfileAndConcurrencyAreRead() throws InvalidOptionException {
         S3Settings s = S3Settings.from(Options.empty().with("s3.read-timeout", "5s").with("s3.connect-timeout", "250ms")
                 .with("s3.region", "eu-west-1").with("s3.profile", "flash").with("s3.concurrency", "6"), Map.of());
         assertThat(s.readTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -66,9 +78,16 @@ class S3SettingsTest {
     }
 
     @Test
-    void malformedOptionsAreRefusedNamingTheKey() {
+    void malformedOptionsAreInvalidOptionsNamingTheKey() {
         assertThatThrownBy(() -> S3Settings.from(Options.empty().with("s3.endpoint", "minio:9000"), Map.of()))
+                .isInstanceOf(InvalidOptionException.class)
                 .hasMessageContaining("s3.endpoint=minio:9000");
+        assertThatThrownBy(() -> S3Settings.from(Options.empty().with("s3.endpoint", "ftp://key:hunter2@x"), Map.of()))
+                .isInstanceOf(InvalidOptionException.class)
+                .hasMessageContaining("s3.endpoint=ftp://…@x")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> S3Settings.from(Options.empty().with("s3.read-timeout", "0"), Map.of()))
+                .isInstanceOf(InvalidOptionException.class).hasMessageContaining("s3.read-timeout=0");
         assertThatThrownBy(() -> S3Settings.from(Options.empty(), Map.of("AWS_ENDPOINT_URL_S3", "ftp://x")))
                 .hasMessageContaining("AWS_ENDPOINT_URL_S3=ftp://x");
         assertThatThrownBy(() -> S3Settings.from(Options.empty().with("s3.concurrency", "0"), Map.of()))
