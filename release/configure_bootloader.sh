@@ -152,7 +152,16 @@ check() {
     expected=${r#* }
     [ -n "$2" ] || refuse "$1= is empty: expected $expected"
     [ ${#2} -le 512 ] || refuse "$1= is longer than 512 characters"
-    printf '%s\n' "$2" | grep -Eq "^($pattern)\$" || refuse "refusing $1=$2: expected $expected"
+    printf '%s\n' "$2" | grep -Eq "^($pattern)\$" || refuse "refusing $1=$(shown "$1" "$2"): expected $expected"
+}
+# shown KEY VALUE: a refused value as messages show it (as s3flash grub configure does): a source
+# without its user info and query, a header's value not at all; either may be a credential.
+shown() {
+    case $1 in
+        source) printf '%s' "$2" | sed -e 's|^\([A-Za-z][A-Za-z0-9+.-]*:/*\)[^/?#]*@|\1…@|' -e 's|[?#].*|?…|' ;;
+        s3flash.option.http.header.*) printf '(not shown: it may be a credential)' ;;
+        *) printf '%s' "$2" ;;
+    esac
 }
 
 src=$1

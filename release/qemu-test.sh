@@ -133,12 +133,9 @@ truncate -s 72M "$disk"
 initrd=$boot/initrd.gz
 netdev=user,id=n0,restrict=on
 # S3Proxy from Maven Central (org.gaul:s3proxy, the self-contained jar), unless S3PROXY_JAR names one.
-# Maven copies it here from whichever local repository it uses (MAVEN_ARGS may name another than ~/.m2).
-if [ -z "${S3PROXY_JAR:-}" ]; then
-    S3PROXY_JAR=$work/s3proxy/s3proxy-$s3proxy_version-jar-with-dependencies.jar
-    (cd "$top" && ./mvnw -B -q dependency:copy -Dartifact="org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
-        -DoutputDirectory="$work/s3proxy" >&2) || S3PROXY_JAR=
-fi
+# shellcheck source-path=SCRIPTDIR source=chain/s3proxy.sh
+. "$here/chain/s3proxy.sh"
+s3proxy_find_jar
 # S3FLASH_QEMU_SOURCE=s3|file forces a mode; auto (default): S3 when the S3 source is installed.
 mode=${S3FLASH_QEMU_SOURCE:-auto}
 if [ "$mode" = auto ]; then
@@ -150,23 +147,8 @@ if [ "$mode" = auto ]; then
 fi
 if [ "$mode" = s3 ]; then
     port=$(free_port)
-    mkdir -p "$work/s3data"
-    cat > "$work/s3proxy.conf" <<CONF
-s3proxy.endpoint=http://127.0.0.1:$port
-s3proxy.authorization=none
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/s3data
-CONF
-    "$JAVA_HOME/bin/java" -jar "$S3PROXY_JAR" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
-    s3proxy_pid=$!
-    i=0
-    until AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x /usr/bin/aws --endpoint-url "http://127.0.0.1:$port" \
-            --region us-east-1 s3 mb s3://images >/dev/null 2>&1; do
-        i=$((i + 1)); [ $i -lt 60 ] || fail "S3Proxy did not start: $(tail -5 "$work/s3proxy.log")"
-        sleep 1
-    done
-    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x /usr/bin/aws --endpoint-url "http://127.0.0.1:$port" \
-        --region us-east-1 s3 cp "$object" s3://images/disk.img >/dev/null
+    s3proxy_start "$work" "$port"
+    s3proxy_aws cp "$object" s3://images/disk.img >/dev/null
     # cmd: one socat per guest connection (a tcp: chardev would carry a single connection, and the
     # flasher opens several for its parallel ranged reads).
     netdev="$netdev,guestfwd=tcp:10.0.2.100:9000-cmd:socat - TCP:127.0.0.1:$port"

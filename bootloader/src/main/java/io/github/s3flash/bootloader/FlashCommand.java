@@ -9,8 +9,11 @@ import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.VerificationFailedException;
+import io.github.s3flash.bootloader.report.FlashReport;
+import io.github.s3flash.bootloader.report.FlashReportRecorder;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -92,8 +95,45 @@ final class FlashCommand implements Callable<Integer> {
             description = "Seconds between log lines when not on a terminal. Default: ${DEFAULT-VALUE}.")
     private long progressInterval;
 
+    enum ReportFormat { text, json }
+
+    @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
+            description = "The final report on stdout: text (lines) or json (one JSON object on one line, printed"
+                    + " for every outcome, failures included). Default: ${DEFAULT-VALUE}.")
+    private ReportFormat report;
+
+    private FlashReportRecorder recorder;
+    private Throwable failure;
+
     @Override
     public Integer call() {
+        recorder = new FlashReportRecorder();
+        int exit = ExitCode.INTERNAL;
+        try {
+            exit = flash();
+            return exit;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            if (report == ReportFormat.json) {
+                spec.commandLine().getOut().println(recorder.report(FlashReport.outcomeOf(exit), exit, failure,
+                        parsedSource(), target, sha256).toJson());
+                spec.commandLine().getOut().flush();
+            }
+        }
+    }
+
+    private URI parsedSource() {
+        try {
+            return source == null ? null : ImageLocations.parse(source);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Runs the flash and returns the exit code; remembers why it failed for the report. */
+    private int flash() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         FlashPlan plan;
@@ -117,16 +157,22 @@ final class FlashCommand implements Callable<Integer> {
             plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts);
             io.github.s3flash.api.PipelineSettings.from(opts);
         } catch (IllegalArgumentException | InvalidOptionException e) {
+            failure = e;
             err.println("s3flash flash: " + e.getMessage());
             return ExitCode.USAGE;
         }
         var printer = new ProgressPrinter(err, progress, Duration.ofSeconds(Math.max(1, progressInterval)));
         try {
-            FlashResult result = Flasher.withInstalledProviders().flash(plan, printer);
+            FlashResult result = recorded(() -> Flasher.withInstalledProviders().flash(plan, event -> {
+                printer.onEvent(event);
+                recorder.onEvent(event);
+            }));
             printer.finish();
-            Report.print(out, result);
             for (String warning : result.warnings()) {
                 err.println("s3flash: warning: " + forCommandLine(warning));
+            }
+            if (report == ReportFormat.text) {
+                Report.print(out, result);
             }
             return ExitCode.OK;
         } catch (VerificationFailedException e) {
@@ -164,6 +210,19 @@ final class FlashCommand implements Callable<Integer> {
             shown = shown.replace(flag.getKey(), flag.getValue());
         }
         return shown;
+    }
+
+    private interface Flash {
+        FlashResult run() throws IOException;
+    }
+
+    private FlashResult recorded(Flash flash) throws IOException {
+        try {
+            return flash.run();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
+        }
     }
 
     static String describe(Duration d) {

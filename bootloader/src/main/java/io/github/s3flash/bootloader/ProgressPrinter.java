@@ -19,6 +19,7 @@ final class ProgressPrinter implements ProgressListener {
     private final boolean silent;
     private final long intervalNanos;
     private long lastPrint;
+    private boolean printedProgress;
     private boolean barDrawn;
 
     ProgressPrinter(PrintWriter err, Mode mode, Duration interval) {
@@ -36,9 +37,11 @@ final class ProgressPrinter implements ProgressListener {
         }
         switch (event) {
             case ProgressEvent.Started s -> line(String.format(Locale.ROOT,
-                    "flashing %s (%s, %s, version %s) onto %s (%s, %d-byte sectors)",
+                    "flashing %s (%s, %s, %s, version %s) onto %s (%s, %d-byte sectors)",
                     io.github.s3flash.api.ImageLocations.redact(s.image().location()), s.codec(),
                     s.image().lengthKnown() ? human(s.image().length()) + " compressed" : "length unknown",
+                    s.decodedLength() >= 0 ? human(s.decodedLength()) + " decoded"
+                            : "decoded size not recorded, so progress is reckoned from the compressed bytes",
                     s.image().version(), s.target(),
                     s.geometry().capacity() == Long.MAX_VALUE ? "a file that grows" : human(s.geometry().capacity()),
                     s.geometry().logicalBlockSize()));
@@ -53,27 +56,62 @@ final class ProgressPrinter implements ProgressListener {
 
     private void progress(ProgressEvent.Progress p) {
         long now = System.nanoTime();
-        if (now - lastPrint < intervalNanos) {
+        if (printedProgress && now - lastPrint < intervalNanos) {
             return;
         }
+        printedProgress = true;
         lastPrint = now;
+        Reckoning r = Reckoning.of(p);
         double seconds = Math.max(p.elapsed().toNanos(), 1) / 1e9;
         double rate = p.bytesWritten() / seconds;
-        double fraction = p.decodedLength() > 0 ? (double) p.bytesWritten() / p.decodedLength()
-                : p.compressedLength() > 0 ? (double) p.bytesRead() / p.compressedLength() : -1;
-        String eta = fraction > 0 && fraction < 1 ? " ETA " + clock(seconds * (1 - fraction) / fraction) : "";
-        String text = String.format(Locale.ROOT, "%s written, %s read, %.1f MB/s, %s elapsed%s",
-                human(p.bytesWritten()), human(p.bytesRead()), rate / 1e6, clock(seconds), eta);
+        String eta = r.fraction() > 0 && r.fraction() < 1
+                ? ", ETA " + clock(seconds * (1 - r.fraction()) / r.fraction()) : "";
+        String amounts = switch (r.basis()) {
+            case IMAGE -> String.format(Locale.ROOT, "%s of %s written, %s read", human(p.bytesWritten()),
+                    human(p.decodedLength()), human(p.bytesRead()));
+            case COMPRESSED -> String.format(Locale.ROOT, "%s written, %s of %s compressed read",
+                    human(p.bytesWritten()), human(p.bytesRead()), human(p.compressedLength()));
+            case NONE -> String.format(Locale.ROOT, "%s written, %s read", human(p.bytesWritten()), human(p.bytesRead()));
+        };
+        String text = String.format(Locale.ROOT, "%s, %.1f MB/s, %s elapsed%s", amounts, rate / 1e6, clock(seconds), eta);
         if (bar) {
             int width = 30;
-            int filled = fraction < 0 ? 0 : (int) Math.min(width, Math.round(fraction * width));
-            String gauge = fraction < 0 ? "" : "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
-                    + String.format(Locale.ROOT, "%3d%% ", Math.round(fraction * 100));
+            String gauge = "";
+            if (r.basis() != Reckoning.Basis.NONE) {
+                int filled = (int) Math.min(width, Math.round(r.fraction() * width));
+                gauge = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + r.percent() + " ";
+            }
             err.print("\r" + gauge + text + "   ");
             barDrawn = true;
             err.flush();
         } else {
-            line("progress: " + (fraction >= 0 ? String.format(Locale.ROOT, "%.1f%%, ", fraction * 100) : "") + text);
+            line("progress: " + (r.basis() == Reckoning.Basis.NONE ? "" : r.percent() + ", ") + text);
+        }
+    }
+
+    /**
+     * How far a flash is, and measured by what: the image bytes written when the decoded length is
+     * known (raw images, lz4 frames that record their content size), else the compressed bytes read,
+     * which run ahead of the image wherever it compresses well (a disk's zero tail costs almost no
+     * compressed bytes): the percentage then says that it is of the compressed image.
+     */
+    record Reckoning(Basis basis, double fraction) {
+
+        enum Basis { IMAGE, COMPRESSED, NONE }
+
+        static Reckoning of(ProgressEvent.Progress p) {
+            if (p.decodedLength() > 0) {
+                return new Reckoning(Basis.IMAGE, Math.min(1, (double) p.bytesWritten() / p.decodedLength()));
+            }
+            if (p.compressedLength() > 0) {
+                return new Reckoning(Basis.COMPRESSED, Math.min(1, (double) p.bytesRead() / p.compressedLength()));
+            }
+            return new Reckoning(Basis.NONE, -1);
+        }
+
+        String percent() {
+            String shown = String.format(Locale.ROOT, "%.1f%%", fraction * 100);
+            return basis == Basis.COMPRESSED ? shown + " of the compressed image" : shown;
         }
     }
 

@@ -63,8 +63,10 @@ class SecretsStayOutOfOutputTest {
         Path www = Files.createDirectories(shared.resolve("www/private"));
         image = TestImages.diskLike(new Random(1), 1 << 20);
         Files.write(www.resolve("image.img"), image);
+        Files.write(Files.createDirectories(shared.resolve("www/keyed")).resolve("image.img"), image);
         nginx = NginxServer.serving(shared.resolve("www"))
                 .serverConfig("location /private/ { if ($http_authorization != \"Bearer " + TOKEN + "\") { return 401; } }")
+                .serverConfig("location /keyed/ { if ($http_x_api_key != \"" + TOKEN + "\") { return 401; } }")
                 .serverConfig("location = /moved.img { return 302 /private/image.img?X-Amz-Signature=" + SIGNATURE + "; }")
                 .serverConfig("location = /bad-redirect.img { return 302 \"/has space?X-Amz-Signature=" + SIGNATURE + "\"; }")
                 .start(shared.resolve("nginx"));
@@ -181,12 +183,17 @@ class SecretsStayOutOfOutputTest {
         }
     }
 
+    /**
+     * Boot mode takes only values of safe characters (no spaces, no query: see BootOptionSchema), so a
+     * credential reaches it as a header without spaces; a presigned query or a "Bearer" header is
+     * refused, and {@link #bootModeShowsNoSecretWhenItCannotFlashAndRestores} shows that refusal quiet.
+     */
     @Test
     void bootModeShowsNoSecretWhenItFlashes() throws IOException {
         try (var loop = LoopDevice.create(dir, 4 << 20)) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
-                    + " source=" + http("/private/image.img?X-Amz-Signature=" + SIGNATURE)
-                    + " \"s3flash.option.http.header.Authorization=Bearer " + TOKEN + "\""
+                    + " source=" + http("/keyed/image.img")
+                    + " s3flash.option.http.header.x-api-key=" + TOKEN
                     + " s3flash.codec=raw s3flash.watchdog=300 s3flash.progress=1 s3flash.after=none\n");
             var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--state-dir",
                     dir.resolve("state").toString());
@@ -201,17 +208,24 @@ class SecretsStayOutOfOutputTest {
         Path calls = dir.resolve("reboots");
         Path hook = Files.writeString(dir.resolve("reboot-hook"), "#!/bin/sh\necho reboot >> " + calls + "\n");
         hook.toFile().setExecutable(true);
-        for (String source : List.of(
-                "http://flasher:" + PASSWORD + "@127.0.0.1:" + nginx.port() + "/private/image.img",
-                http("/private/missing.img?X-Amz-Signature=" + SIGNATURE),
-                "https://flasher:" + PASSWORD + "@127.0.0.1/has space?X-Amz-Signature=" + SIGNATURE)) {
-            try (var root = Ext4RootFixture.create(Files.createDirectories(dir.resolve("root-" + Math.abs(source.hashCode()))),
-                    source)) {
-                Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device() + " \"source=" + source
-                        + "\" \"s3flash.option.http.header.Authorization=Bearer " + TOKEN + "\" s3flash.watchdog=3\n");
+        String keyHeader = "s3flash.option.http.header.x-api-key=" + TOKEN;
+        String bearerHeader = "\"s3flash.option.http.header.Authorization=Bearer " + TOKEN + "\"";
+        // A usable command line whose flash fails (the image is missing: a permanent failure), and lines
+        // the schema refuses for a password, a presigned query or a header with a space in them.
+        for (List<String> line : List.of(
+                List.of("source=" + http("/keyed/missing.img"), keyHeader),
+                List.of("source=http://flasher:" + PASSWORD + "@127.0.0.1:" + nginx.port() + "/private/image.img",
+                        keyHeader),
+                List.of("source=" + http("/private/missing.img?X-Amz-Signature=" + SIGNATURE), keyHeader),
+                List.of("source=" + http("/keyed/image.img"), bearerHeader))) {
+            String name = "line-" + Math.abs(line.hashCode());
+            String source = line.getFirst().substring("source=".length());
+            try (var root = Ext4RootFixture.create(Files.createDirectories(dir.resolve(name)), source)) {
+                Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device() + " "
+                        + String.join(" ", line) + " s3flash.watchdog=3\n");
                 var r = CliProcess.modulePath("boot", "--cmdline", cmdline.toString(), "--reboot-command",
-                        hook.toString(), "--state-dir", dir.resolve("state-" + Math.abs(source.hashCode())).toString());
-                assertThat(r.exit()).as(r.toString()).isIn(ExitCode.USAGE, BootCommand.RESTORED);
+                        hook.toString(), "--state-dir", dir.resolve("state-" + name).toString());
+                assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
                 assertNoSecret(r);
             }
         }

@@ -2,6 +2,7 @@ package io.github.s3flash.bootloader.boot;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.s3flash.api.ImageLocations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -265,7 +266,7 @@ public final class BootOptionSchema {
             return Optional.of(key + "= is longer than " + MAX_LENGTH + " characters");
         }
         if (!Pattern.compile("(" + r.pattern() + ")").matcher(value).matches()) {
-            return Optional.of("refusing " + key + "=" + printable(value) + ": expected " + r.expected());
+            return Optional.of("refusing " + key + "=" + shown(key, value) + ": expected " + r.expected());
         }
         return Optional.empty();
     }
@@ -305,6 +306,21 @@ public final class BootOptionSchema {
             current = swap;
         }
         return previous[b.length()];
+    }
+
+    /**
+     * A refused value as a message may show it: boot mode prints to a console that is often collected
+     * (cloud console logs), so a source loses its user info and query (a presigned URL's signature) and
+     * a header's value, which may be a token, is not shown at all.
+     */
+    static String shown(String key, String value) {
+        if (key.equals("source")) {
+            return ImageLocations.redact(printable(value));
+        }
+        if (key.startsWith(OPTION_PREFIX + "http.header.")) {
+            return "(not shown: it may be a credential)";
+        }
+        return printable(value);
     }
 
     /** The value with anything outside printable ASCII shown as {@code \\uXXXX}. */

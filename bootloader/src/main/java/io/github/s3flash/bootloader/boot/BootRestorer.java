@@ -1,5 +1,6 @@
 package io.github.s3flash.bootloader.boot;
 
+import io.github.s3flash.api.ImageLocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
@@ -267,8 +268,12 @@ public final class BootRestorer {
     }
 
     private static String notBootedFrom(String where, List<String> grubArguments) {
+        // The arguments are shown as the console may show them: a source's user info and query redacted.
         return where + " does not hold the grub.cfg that booted this system (grub/grub.cfg with "
-                + String.join(" ", grubArguments) + "): GRUB does not read it, so restoring there would change nothing";
+                + grubArguments.stream().map(a -> a.startsWith("source=") ? "source="
+                        + ImageLocations.redact(a.substring("source=".length())) : a)
+                        .collect(java.util.stream.Collectors.joining(" "))
+                + "): GRUB does not read it, so restoring there would change nothing";
     }
 
     private static void force(Path file) throws IOException {

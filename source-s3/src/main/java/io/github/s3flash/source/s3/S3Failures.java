@@ -33,8 +33,15 @@ final class S3Failures {
      *
      * @param pinned whether the object was pinned already: then a 404, 412 or 416 means it changed
      */
-    FlashException map(SdkException e, String operation, boolean pinned) {
+    FlashException map(RuntimeException e, String operation, boolean pinned) {
         String request = operation + " " + location + " at " + settings.describeEndpoint();
+        if (!(e instanceof SdkException)) {
+            // The SDK lets some faults of a malformed answer out unwrapped (an IllegalArgumentException for
+            // a status line that is no HTTP): the endpoint or something in between answered nonsense,
+            // which a later attempt may not meet.
+            return new SourceUnavailableException(request + " failed: the answer is not one of an S3 store ("
+                    + rootMessage(e) + "); check the endpoint and any proxy in between", e);
+        }
         if (e instanceof AwsServiceException service) {
             int status = service.statusCode();
             var details = service.awsErrorDetails();

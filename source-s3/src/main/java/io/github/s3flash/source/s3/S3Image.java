@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -72,7 +71,7 @@ final class S3Image implements PinnedImage {
         ResponseInputStream<GetObjectResponse> body;
         try {
             body = client.getObject(request.build());
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw failures.map(e, "GET " + range + " of", true);
         }
         try {
@@ -147,7 +146,7 @@ final class S3Image implements PinnedImage {
         protected int readUpstream(byte[] b, int off, int len) throws IOException {
             try {
                 return body.read(b, off, len);
-            } catch (SdkException e) {
+            } catch (RuntimeException e) {
                 throw failures.map(e, "reading GET " + range + " of", true);
             }
         }

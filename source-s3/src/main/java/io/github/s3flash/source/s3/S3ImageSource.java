@@ -83,7 +83,7 @@ public final class S3ImageSource implements ImageSource {
             HeadObjectResponse head = retry.call("opening " + where, () -> {
                 try {
                     return client.headObject(request);
-                } catch (SdkException e) {
+                } catch (RuntimeException e) {
                     throw failures.map(e, "HEAD", false);
                 }
             }, (attempt, delay, failure) -> LOG.log(Level.INFO, () -> "HEAD " + where + " failed (attempt " + attempt
