@@ -25,6 +25,11 @@ public final class ProviderRegistry {
     /** Option that pins the source provider by name when several claim one scheme. */
     public static final String SOURCE_PROVIDER_OPTION = "source.provider";
 
+    /** Schemes read by the project's optional sources, which are not installed by default: how to add each. */
+    private static final java.util.Map<String, String> OPTIONAL_SOURCES = java.util.Map.of("gs",
+            "; gs:// is read by the optional gcs source: install it with `s3flash plugins add gcs`"
+                    + " (the bootloader release: `release/build.sh --with gcs`)");
+
     private final List<ImageSource> sources;
     private final List<Codec> codecs;
     private final List<BlockSink> sinks;
@@ -108,7 +113,7 @@ public final class ProviderRegistry {
         if (matches.isEmpty()) {
             throw new NoProviderException("no source is installed for scheme '" + scheme + "' in " + ImageLocations.redact(location)
                     + "; installed schemes: " + names(sources.stream().flatMap(s -> s.schemes().stream()))
-                    + " (add the plugin that reads '" + scheme + "' to the module path)");
+                    + OPTIONAL_SOURCES.getOrDefault(scheme, " (add the plugin that reads '" + scheme + "' to the module path)"));
         }
         if (matches.size() > 1) {
             throw new AmbiguousProviderException("several sources read scheme '" + scheme + "': "

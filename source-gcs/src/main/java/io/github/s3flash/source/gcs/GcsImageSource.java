@@ -74,8 +74,9 @@ public final class GcsImageSource implements ImageSource {
     private static void checkSetup() throws FlashException {
         Module self = GcsImageSource.class.getModule();
         ClassLoader loader = GcsImageSource.class.getClassLoader();
-        String howTo = "; put Google's client jars on the class path (-cp 'gcs-lib/*') and start java with"
-                + " --add-reads " + self.getName() + "=ALL-UNNAMED (see source-gcs/README.md)";
+        String howTo = "; install it with `s3flash plugins add gcs` (the bootloader release: `release/build.sh"
+                + " --with gcs`), which puts Google's client jars on the class path and starts java with --add-reads "
+                + self.getName() + "=ALL-UNNAMED (see source-gcs/README.md)";
         if (self.isNamed() && !self.canRead(loader.getUnnamedModule())) {
             throw new FlashException("the gs:// source (module " + self.getName() + ") cannot read the class path,"
                     + " where Google's client lives" + howTo);
