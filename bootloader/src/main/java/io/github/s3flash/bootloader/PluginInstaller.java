@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * Installs a plugin directory into the plugins directory that the launcher puts on the CLI's module
  * path. A plugin directory holds the plugin's jar and the jars it needs ({@code *.jar}, for the module
  * path) and, for jars that cannot be modules (split packages, as Google's client has),
- * {@code classpath/<module>/*.jar}: the class path, read by that module of the plugin.
+ * {@code classpath/<module>/*.jar}: the class path, for that module of the plugin (which must read it).
  *
  * <p>Everything is checked before the first file is copied, against the modules the CLI runs with: the
  * JVM refuses to start with two modules of one name in one directory, or one package in two modules,

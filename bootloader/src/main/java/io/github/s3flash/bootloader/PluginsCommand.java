@@ -79,7 +79,7 @@ final class PluginsCommand implements Callable<Integer> {
                 outcome.plugins().forEach((module, kind) -> out.println("plugin " + module + " (" + kind + ") from " + from));
                 outcome.modules().forEach(p -> out.println("  module path: copied " + p));
                 outcome.classPath().forEach((p, n) -> out.println("  class path:  copied " + n + " jars into " + p
-                        + ", read by " + p.getFileName()));
+                        + " (for module " + p.getFileName() + ")"));
                 outcome.present().forEach(p -> out.println("  module path: has " + p + " already"));
                 out.println("installed into " + pluginsDir + "; s3flash providers lists it");
                 out.flush();

@@ -94,7 +94,7 @@ class PluginsCommandTest {
         assertThat(names(classPath)).isEqualTo(names(GCS.resolve("classpath").resolve(GCS_MODULE))).hasSizeGreaterThan(10);
         assertThat(contents(classPath)).isEqualTo(contents(GCS.resolve("classpath").resolve(GCS_MODULE)));
         assertThat(r.out()).contains("plugin " + GCS_MODULE + " (source)")
-                .contains("class path:  copied " + names(classPath).size() + " jars into " + classPath + ", read by " + GCS_MODULE)
+                .contains("class path:  copied " + names(classPath).size() + " jars into " + classPath + " (for module " + GCS_MODULE + ")")
                 .contains("installed into " + plugins);
 
         var before = contents(plugins);
