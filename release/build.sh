@@ -171,6 +171,10 @@ log "jlink: $jdk_modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$jdk_modules" --strip-debug --no-header-files --no-man-pages \
     --compress zip-6 --output opt/s3flash/runtime > "$work/jlink.log" 2>&1 \
     || { cat "$work/jlink.log" >&2; exit 1; }
+# java.desktop (which Commons Compress requires, so a plugin that brings it) runs headless here: its
+# X11 and sound libraries would need X and ALSA, which the in-memory OS has no use for.
+rm -f opt/s3flash/runtime/lib/libawt_xawt.so opt/s3flash/runtime/lib/libjawt.so \
+    opt/s3flash/runtime/lib/libsplashscreen.so opt/s3flash/runtime/lib/libjsound.so
 # Symbol tables serve only debuggers and crash reports: 1.5 MB less in the initrd.
 find opt/s3flash/runtime -name '*.so' -exec strip --strip-unneeded {} +
 strip --strip-unneeded opt/s3flash/runtime/bin/java
