@@ -17,17 +17,21 @@ set -euo pipefail
 SIZE_MB=${1:-${SIZE_MB:-1024}}
 RUNS=${RUNS:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The JDK (JAVA_HOME) and the project's version: release/env.sh, the one place that names them.
+here=$ROOT/release
+# shellcheck source-path=SCRIPTDIR source=../release/env.sh
+. "$here/env.sh"
 JAVA=$JAVA_HOME/bin/java
-VERSION=0.1.0-SNAPSHOT
+VERSION=$s3flash_version
 M2=$HOME/.m2/repository
 MP=$ROOT/codec-lz4/target/s3flash-codec-lz4-$VERSION.jar:$ROOT/codec-zstd/target/s3flash-codec-zstd-$VERSION.jar
 MP=$MP:$M2/io/github/s3flash/s3flash-api/$VERSION/s3flash-api-$VERSION.jar
-MP=$MP:$(ls "$M2"/at/yawk/lz4/lz4-java/*/lz4-java-*.jar | sort -V | tail -1)
-MP=$MP:$(ls "$M2"/com/github/luben/zstd-jni/*/zstd-jni-*.jar | grep -v -- -sources | sort -V | tail -1)
-JAVA_ARGS=(--enable-native-access=org.lz4.java,com.github.luben.zstd_jni -p "$MP"
-  --add-modules io.github.s3flash.api,io.github.s3flash.codec.lz4,io.github.s3flash.codec.zstd
-  "$ROOT/bench/codec/CodecBench.java")
+newest() { printf '%s\n' "$@" | sort -V | tail -1; }
+MP=$MP:$(newest "$M2"/at/yawk/lz4/lz4-java/*/lz4-java-*[0-9].jar)
+MP=$MP:$(newest "$M2"/com/github/luben/zstd-jni/*/zstd-jni-*[0-9].jar)
+NATIVE=--enable-native-access=org.lz4.java,com.github.luben.zstd_jni
+MODULES=io.github.s3flash.api,io.github.s3flash.codec.lz4,io.github.s3flash.codec.zstd
+JAVA_ARGS=("$NATIVE" -p "$MP" --add-modules "$MODULES" "$ROOT/bench/codec/CodecBench.java")
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/s3flash-codec-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -24,8 +24,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE_MIB=${1:-2048}
 RUNS=${2:-5}
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-VERSION=0.1.0-SNAPSHOT
+# The JDK (JAVA_HOME) and the project's version: release/env.sh, the one place that names them.
+here=$ROOT/release
+# shellcheck source-path=SCRIPTDIR source=../release/env.sh
+. "$here/env.sh"
+VERSION=$s3flash_version
 AWS=/usr/bin/aws
 
 for tool in lz4 curl dd nginx losetup python3 "$AWS" /usr/bin/time; do
@@ -37,12 +40,12 @@ fi
 touch "$ROOT/bootloader/target/lib/.built"
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/e2e-bench.XXXXXX")
-SERVER_PID= NGINX_PID= LOOP=
+SERVER_PID='' NGINX_PID='' LOOP=''
 cleanup() {
-  [[ -n $LOOP ]] && losetup -d "$LOOP" 2>/dev/null || true
-  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null || true
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null || true
-  mountpoint -q "$WORK/tmpfs" && umount "$WORK/tmpfs" || true
+  if [[ -n $LOOP ]]; then losetup -d "$LOOP" 2>/dev/null || true; fi
+  if [[ -n $NGINX_PID ]]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+  if mountpoint -q "$WORK/tmpfs"; then umount "$WORK/tmpfs" || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -128,7 +131,7 @@ done
 echo "e2e-bench: every method wrote the image byte for byte; timing $RUNS rounds"
 
 for img in os random; do
-  for round in $(seq 1 "$RUNS"); do
+  for _ in $(seq 1 "$RUNS"); do
     for m in $METHODS; do
       before=$(server_ticks)
       /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" bash -c "$(command_for "$m" "$img")"

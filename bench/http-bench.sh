@@ -12,12 +12,15 @@
 # Needs: the api and source-http jars (built here with -o -DskipTests if missing), nginx, curl.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The JDK (JAVA_HOME) and the project's version: release/env.sh, the one place that names them.
+here=$ROOT/release
+# shellcheck source-path=SCRIPTDIR source=../release/env.sh
+. "$here/env.sh"
 JAVA=$JAVA_HOME/bin/java
 SIZE_MIB=${1:-1024}
 RUNS=${2:-7}
 CONCURRENCIES=${3:-"1 2 4 8"}
-VERSION=0.1.0-SNAPSHOT
+VERSION=$s3flash_version
 API_JAR=$ROOT/api/target/s3flash-api-$VERSION.jar
 [[ -f $API_JAR ]] || API_JAR=$HOME/.m2/repository/io/github/s3flash/s3flash-api/$VERSION/s3flash-api-$VERSION.jar
 HTTP_JAR=${HTTP_JAR:-$ROOT/source-http/target/s3flash-source-http-$VERSION.jar}
@@ -80,6 +83,7 @@ echo "image: $SIZE_MIB MiB, $RUNS runs each (medians), nginx on 127.0.0.1, $(npr
 printf '%-20s %8s %10s %8s %10s %8s %10s %12s\n' "read.concurrency" "curl s" "curl MiB/s" "jdk s" "jdk MiB/s" \
   "source s" "MiB/s" "curl/source"
 for c in $CONCURRENCIES; do
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several flags
   OUT=$("$JAVA" ${JAVA_OPTS:-} -p "$API_JAR:$HTTP_JAR" --add-modules ALL-MODULE-PATH "$ROOT/bench/http/HttpBench.java" \
       "$URL" "$RUNS" "read.concurrency=$c")
   C=$(awk '$1 == "curl" {print $2}' <<<"$OUT" | median)

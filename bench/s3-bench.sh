@@ -22,14 +22,17 @@
 # Needs: api, testkit and source-s3 built (./mvnw -pl source-s3 install), S3Proxy in ~/.m2, lz4, aws.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The JDK (JAVA_HOME) and the project's version: release/env.sh, the one place that names them.
+here=$ROOT/release
+# shellcheck source-path=SCRIPTDIR source=../release/env.sh
+. "$here/env.sh"
 JAVA=$JAVA_HOME/bin/java
 SIZE_MIB=${1:-512}
 RUNS=${2:-5}
 CONCURRENCIES=${3:-"1 2 4 8"}
 PART_SIZES=${4:-"8m"}
 CAP_MIBPS=${5:-}
-VERSION=0.1.0-SNAPSHOT
+VERSION=$s3flash_version
 M2=$HOME/.m2/repository/io/github/s3flash
 TESTKIT_JAR=$ROOT/testkit/target/s3flash-testkit-$VERSION.jar
 [[ -f $TESTKIT_JAR ]] || TESTKIT_JAR=$M2/s3flash-testkit/$VERSION/s3flash-testkit-$VERSION.jar
@@ -95,6 +98,7 @@ echo "object s3://bench/disk.img.lz4: $OBJECT_MIB MiB at $ENDPOINT${CAP_MIBPS:+ 
 printf '%-44s %8s %10s %9s %8s %10s\n' "reader" "aws s" "aws MiB/s" "source s" "MiB/s" "aws/source"
 for p in $PART_SIZES; do
   for c in $CONCURRENCIES; do
+    # shellcheck disable=SC2086 # JAVA_OPTS holds several flags
     OUT=$("$JAVA" ${JAVA_OPTS:-} -p "$MODULE_PATH" --add-modules ALL-MODULE-PATH "$ROOT/bench/s3/S3Bench.java" \
         s3://bench/disk.img.lz4 "$RUNS" "read.concurrency=$c" "read.part-size=$p")
     A=$(awk '$1 == "aws" {print $2}' <<<"$OUT" | median)

@@ -21,9 +21,12 @@ SIZE_MB=${SIZE_MB:-2048}
 RUNS=${RUNS:-5}
 BACKING=${BACKING:-disk}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The JDK (JAVA_HOME) and the project's version: release/env.sh, the one place that names them.
+here=$ROOT/release
+# shellcheck source-path=SCRIPTDIR source=../release/env.sh
+. "$here/env.sh"
 JAVA=$JAVA_HOME/bin/java
-VERSION=0.1.0-SNAPSHOT
+VERSION=$s3flash_version
 SINK_JAR=$ROOT/sink-blockdev/target/s3flash-sink-blockdev-$VERSION.jar
 API_JAR=$ROOT/bootloader/target/lib/s3flash-api-$VERSION.jar
 [[ -f $API_JAR ]] || API_JAR=$HOME/.m2/repository/io/github/s3flash/s3flash-api/$VERSION/s3flash-api-$VERSION.jar
@@ -37,7 +40,7 @@ esac
 IMAGES=$(mktemp -d "${BENCH_DIR:-/var/tmp}/s3flash-sink-images.XXXXXX")
 LOOP=
 cleanup() {
-  [[ -n $LOOP ]] && losetup --detach "$LOOP" || true
+  if [[ -n $LOOP ]]; then losetup --detach "$LOOP" || true; fi
   rm -rf "$WORK" "$IMAGES"
 }
 trap cleanup EXIT
@@ -83,7 +86,7 @@ run_cli() {
 }
 sink_case() {
   local name=$1; shift
-  local r; r=($(run_sink "$@"))
+  local r; read -r -a r < <(run_sink "$@")
   record "$name" "${r[0]}"
   record "$name (wall)" "${r[2]}"
   record open "${r[1]}"

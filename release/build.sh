@@ -1,21 +1,43 @@
 #!/bin/sh
 # Builds the bootloader release, bootloader-x86_64.tar.gz, from Debian packages and the project's jars.
 #
-#   release/build.sh [--no-maven] [--output DIR]
+#   release/build.sh [--no-maven] [--output DIR] [--with gcs|PLUGIN-DIR]...
 #
 # Runs as root on Debian 12 (bookworm). Downloads nothing but Debian packages (apt-get) and, through
-# Maven, the project's dependencies. --no-maven uses the jars already in bootloader/target/lib.
+# Maven, the project's dependencies. --no-maven uses the jars already in bootloader/target/lib (and
+# source-gcs/target/plugin). --with adds an optional provider to the initrd, as `s3flash plugins add`
+# adds it to the CLI: gcs (gs:// images) or a plugin directory (the plugin's jar and the jars it needs).
 # Output: DIR/bootloader-x86_64.tar.gz (default DIR: release/target), plus the unpacked files beside it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 out=$here/target
 maven=yes
+usage() { echo "usage: $0 [--no-maven] [--output DIR] [--with gcs|PLUGIN-DIR]..." >&2; exit 2; }
+# The plugins to add, one a line (a directory may hold spaces); directories made absolute, as the
+# build changes directory.
+plugins=
+projects=bootloader
+nl='
+'
 while [ $# -gt 0 ]; do
     case $1 in
         --no-maven) maven=no ;;
-        --output) out=$2; shift ;;
-        *) echo "usage: $0 [--no-maven] [--output DIR]" >&2; exit 2 ;;
+        --output) [ $# -ge 2 ] || usage; out=$2; shift ;;
+        --with)
+            [ $# -ge 2 ] || usage
+            plugin=$2
+            if [ -d "$plugin" ]; then
+                plugin=$(cd "$plugin" && pwd)
+            elif [ "$plugin" = gcs ]; then
+                projects=bootloader,source-gcs
+            else
+                echo "$0: --with $plugin: no such plugin directory, and the only optional provider built here is gcs" >&2
+                exit 2
+            fi
+            plugins="$plugins$plugin$nl"
+            shift ;;
+        *) usage ;;
     esac
     shift
 done
@@ -33,7 +55,7 @@ fi
 
 if [ $maven = yes ]; then
     log "building the jars (./mvnw package)"
-    (cd "$top" && ./mvnw -B -q -DskipTests -pl bootloader -am package)
+    (cd "$top" && ./mvnw -B -q -DskipTests -pl "$projects" -am package)
 fi
 lib=$s3flash_lib
 jar=$s3flash_jar
@@ -110,13 +132,35 @@ for j in "$lib"/*.jar "$jar"; do
     case $(basename "$j") in commons-*) continue ;; esac
     cp "$j" opt/s3flash/lib/
 done
+# Optional providers, by the CLI's own installer, run on the initrd's module path: so a module the
+# initrd has is not copied twice, and one it lacks (Commons Compress, left out above) is. Jars that
+# split packages land in opt/s3flash/lib/classpath/MODULE/: the class path, which MODULE reads by
+# itself (the launcher's comment says why not with --add-reads).
+main=io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main
+plugin_modules=
+old_ifs=$IFS; IFS=$nl
+for plugin in $plugins; do
+    IFS=$old_ifs
+    log "adding the plugin $plugin"
+    added=$(S3FLASH_HOME=$top "$JAVA_HOME/bin/java" -p opt/s3flash/lib -m "$main" plugins add --dir opt/s3flash/lib "$plugin") \
+        || { log "cannot add the plugin $plugin (see above)"; exit 1; }
+    echo "$added" >&2
+    plugin_modules="$plugin_modules $(echo "$added" | sed -n 's/^plugin \([^ ]*\) .*/\1/p' | paste -sd' ' -)"
+done
+IFS=$old_ifs
+classpath=
+for j in opt/s3flash/lib/classpath/*/*.jar; do
+    [ -f "$j" ] && classpath="$classpath${classpath:+:}/$j"
+done
 # Native libraries for other systems (zstd-jni and lz4-java carry them for every OS and CPU): 6 MB.
-for j in opt/s3flash/lib/*.jar; do
+for j in opt/s3flash/lib/*.jar opt/s3flash/lib/classpath/*/*.jar; do
+    [ -f "$j" ] || continue
     other=$(unzip -Z1 "$j" | grep -E '\.(so|dll|dylib|jnilib)$' | grep -v -E '(^|/)linux/(amd64|x86_64)/' || true)
     [ -z "$other" ] || echo "$other" | zip -q -d "$j" -@
 done
 # Per jar: analysing them together as modules misses what automatic modules need (the AWS SDK's java.xml).
-jdk_modules=$(for j in opt/s3flash/lib/*.jar; do
+jdk_modules=$(for j in opt/s3flash/lib/*.jar opt/s3flash/lib/classpath/*/*.jar; do
+    [ -f "$j" ] || continue
     "$JAVA_HOME/bin/jdeps" -s --multi-release 25 --ignore-missing-deps "$j" 2>/dev/null || true
 done | awk '$3 ~ /^(java|jdk)\./ {print $3}' | sort -u | paste -sd, -)
 # jdk.crypto.ec: TLS with EC keys (S3 over HTTPS); java.net.http: the HTTP source.
@@ -127,6 +171,10 @@ log "jlink: $jdk_modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$jdk_modules" --strip-debug --no-header-files --no-man-pages \
     --compress zip-6 --output opt/s3flash/runtime > "$work/jlink.log" 2>&1 \
     || { cat "$work/jlink.log" >&2; exit 1; }
+# java.desktop (which Commons Compress requires, so a plugin that brings it) runs headless here: its
+# X11 and sound libraries would need X and ALSA, which the in-memory OS has no use for.
+rm -f opt/s3flash/runtime/lib/libawt_xawt.so opt/s3flash/runtime/lib/libjawt.so \
+    opt/s3flash/runtime/lib/libsplashscreen.so opt/s3flash/runtime/lib/libjsound.so
 # Symbol tables serve only debuggers and crash reports: 1.5 MB less in the initrd.
 find opt/s3flash/runtime -name '*.so' -exec strip --strip-unneeded {} +
 strip --strip-unneeded opt/s3flash/runtime/bin/java
@@ -134,7 +182,7 @@ strip --strip-unneeded opt/s3flash/runtime/bin/java
 native=$("$JAVA_HOME/bin/java" --module-path opt/s3flash/lib --list-modules | awk '/ file:/ {sub(/@.*/, ""); print}' \
     | paste -sd, -)
 # The flags of the flash service (/init); java.conf, written below, adds the AOT cache.
-java_flags="-Xmx256m -XX:+UseSerialGC -XX:-UsePerfData --add-modules ALL-SYSTEM,ALL-MODULE-PATH --enable-native-access=$native"
+java_flags="-Xmx256m -XX:+UseSerialGC -XX:-UsePerfData --add-modules ALL-SYSTEM,ALL-MODULE-PATH --enable-native-access=$native${classpath:+ -cp $classpath}"
 
 # Shared libraries of java, dropbear and friends, from the Debian packages above.
 libpath=$work/x/lib/x86_64-linux-gnu:$work/x/usr/lib/x86_64-linux-gnu
@@ -159,7 +207,7 @@ find opt/s3flash -exec touch -h -d @0 {} +
 log "AOT cache: training flash chrooted in the initrd tree (aot-train.sh)"
 # shellcheck disable=SC2086 # java_flags holds several flags
 "$here/aot-train.sh" --root "$root" "$root/opt/s3flash/s3flash.aot" -- \
-    /opt/s3flash/runtime/bin/java $java_flags -p /opt/s3flash/lib -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main \
+    /opt/s3flash/runtime/bin/java $java_flags -p /opt/s3flash/lib -m "$main" \
     || { log "the AOT training flash failed (see above): the staged runtime cannot flash"; exit 1; }
 unmount_under "$root"
 touch -h -d @0 opt/s3flash/s3flash.aot
@@ -169,6 +217,20 @@ cat > etc/s3flash/java.conf <<CONF
 # JVM flags for the flash service (sourced by /init).
 java_flags="$java_flags -XX:AOTCache=/opt/s3flash/s3flash.aot"
 CONF
+# The added plugins, as the flash service sees them: its runtime, flags and cache (which must fit them:
+# AOTMode=on refuses to start otherwise), chrooted in the tree.
+# The dynamic loader finds java's libraries through /proc/self/exe.
+if [ -n "$plugin_modules" ]; then
+    mount -t proc proc "$root/proc"
+    # shellcheck disable=SC2086 # java_flags holds several flags
+    providers=$(chroot "$root" /opt/s3flash/runtime/bin/java $java_flags -XX:AOTCache=/opt/s3flash/s3flash.aot -XX:AOTMode=on \
+        -p /opt/s3flash/lib -m "$main" providers 2>&1) || true
+    unmount_under "$root"
+    echo "$providers" >&2
+    for m in $plugin_modules; do
+        echo "$providers" | grep -q " $m " || { log "the initrd's s3flash does not list the plugin $m"; exit 1; }
+    done
+fi
 
 # Kernel modules: virtio (PCI, block, SCSI, net, rng), NVMe, ENA, SCSI disks, and Xen block/net and
 # ixgbevf for older EC2 instance types, with what they depend on.

@@ -30,6 +30,11 @@ public final class ProviderRegistry {
     /** Option that pins the sink by name when several accept one target. */
     public static final String SINK_PROVIDER_OPTION = "sink.provider";
 
+    /** Schemes read by the project's optional sources, which are not installed by default: how to add each. */
+    private static final java.util.Map<String, String> OPTIONAL_SOURCES = java.util.Map.of("gs",
+            "; gs:// is read by the optional gcs source: install it with `s3flash plugins add gcs`"
+                    + " (the bootloader release: `release/build.sh --with gcs`)");
+
     private final List<ImageSource> sources;
     private final List<Codec> codecs;
     private final List<BlockSink> sinks;
@@ -125,7 +130,8 @@ public final class ProviderRegistry {
                 options, () -> new NoProviderException("no source is installed for scheme '" + scheme + "' in "
                         + ImageLocations.redact(location) + "; installed schemes: "
                         + names(sources.stream().flatMap(s -> s.schemes().stream()))
-                        + " (add the plugin that reads '" + scheme + "' to the module path)" + failuresNote()));
+                        + OPTIONAL_SOURCES.getOrDefault(scheme, " (add the plugin that reads '" + scheme
+                                + "' to the module path)") + failuresNote()));
     }
 
     /**

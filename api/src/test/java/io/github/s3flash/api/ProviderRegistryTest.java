@@ -76,6 +76,16 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void anOptionalProvidersSchemeNamesTheStepThatInstallsIt() {
+        var registry = ProviderRegistry.of(List.of(new FileImageSource()), List.of(), List.of());
+        assertThatThrownBy(() -> registry.source(URI.create("gs://bucket/os.img.lz4"), Options.empty()))
+                .isInstanceOf(NoProviderException.class)
+                .hasMessageContaining("scheme 'gs'")
+                .hasMessageContaining("s3flash plugins add gcs")
+                .hasMessageContaining("release/build.sh --with gcs");
+    }
+
+    @Test
     void twoSourcesForOneSchemeAreAmbiguousUnlessPinned() throws FlashException {
         var a = new SchemeSource("alpha", Set.of("s3"));
         var b = new SchemeSource("beta", Set.of("s3"));

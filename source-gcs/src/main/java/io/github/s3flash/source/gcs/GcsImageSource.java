@@ -23,9 +23,9 @@ import java.util.Set;
  * endpoint), {@code gcs.concurrency}.
  *
  * <p>This class names no Google type (they live in {@link GcsClients}): ServiceLoader instantiates
- * every provider, so a plugin installed without Google's jars, or without the reads edge to the
- * class path, must still load and then refuse to open with a message saying how to install it,
- * instead of breaking the discovery of every other provider.
+ * every provider, so a plugin installed without Google's jars must still load and then refuse to
+ * open with a message saying how to install it, instead of breaking the discovery of every other
+ * provider.
  *
  * <p>Stateless and thread-safe: each opened image has a client of its own, closed with it.
  */
@@ -65,22 +65,22 @@ public final class GcsImageSource implements ImageSource {
     }
 
     /**
-     * Turns a plugin installed without its class path into a clear error rather than an {@link
-     * IllegalAccessError} or {@link NoClassDefFoundError} from the first Google type used.
+     * Reads the class path, where Google's client lives (its jars split packages, so they cannot be
+     * modules), and turns a plugin installed without it into a clear error rather than a {@link
+     * NoClassDefFoundError} from the first Google type used. The module adds the reads edge itself:
+     * {@code --add-reads ...=ALL-UNNAMED} gives the same, but a JDK 25 AOT cache (the launcher's and the
+     * initrd's startup cache) restores the boot layer without it.
      */
     private static void checkSetup() throws NoProviderException {
         Module self = GcsImageSource.class.getModule();
         ClassLoader loader = GcsImageSource.class.getClassLoader();
-        String howTo = "; put Google's client jars on the class path (-cp 'gcs-lib/*') and start java with"
-                + " --add-reads " + self.getName() + "=ALL-UNNAMED (see source-gcs/README.md)";
-        if (self.isNamed() && !self.canRead(loader.getUnnamedModule())) {
-            throw new NoProviderException("the gs:// source (module " + self.getName() + ") cannot read the class path,"
-                    + " where Google's client lives" + howTo);
-        }
+        self.addReads(loader.getUnnamedModule());
         try {
             Class.forName("com.google.cloud.storage.StorageOptions", false, loader);
         } catch (ClassNotFoundException e) {
-            throw new NoProviderException("the gs:// source cannot find Google's storage client" + howTo);
+            throw new NoProviderException("the gs:// source cannot find Google's storage client on the class path; install"
+                    + " the plugin with `s3flash plugins add gcs` (the bootloader release: `release/build.sh --with gcs`),"
+                    + " which puts Google's client jars there (see source-gcs/README.md)");
         }
     }
 }
