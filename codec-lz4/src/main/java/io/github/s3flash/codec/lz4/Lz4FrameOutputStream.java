@@ -12,8 +12,9 @@ import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * Writes one LZ4 frame of independent blocks, as {@code lz4 -c} does: a block that does not shrink
- * is stored uncompressed, block checksums are optional, the content checksum is on by default. Not
- * thread-safe.
+ * is stored uncompressed, block checksums are optional, the content checksum is on by default. When
+ * the content size is known up front it is recorded in the header (as {@code lz4 --content-size}
+ * does) and closing checks that exactly that many bytes were written. Not thread-safe.
  */
 final class Lz4FrameOutputStream extends OutputStream {
 
@@ -24,26 +25,38 @@ final class Lz4FrameOutputStream extends OutputStream {
     private final boolean blockChecksum;
     private final byte[] block;
     private final byte[] compressed;
+    /** The declared content size, or -1 when the header records none. */
+    private final long contentSize;
+    private long written;
     private int filled;
     private boolean closed;
 
     Lz4FrameOutputStream(OutputStream out, LZ4Compressor compressor, XXHashFactory hashes, int blockSizeId,
-            boolean blockChecksum, boolean contentChecksum) throws IOException {
+            boolean blockChecksum, boolean contentChecksum, long contentSize) throws IOException {
         this.out = Objects.requireNonNull(out, "out");
         this.compressor = compressor;
         this.blockHash = hashes.hash32();
         this.blockChecksum = blockChecksum;
-        this.block = new byte[Lz4Format.blockMaxSize(blockSizeId)];
+        this.contentSize = contentSize;
+        // A frame of known, smaller size never fills a whole block: its buffers need only its size.
+        int blockMax = Lz4Format.blockMaxSize(blockSizeId);
+        this.block = new byte[contentSize >= 0 ? (int) Math.max(1, Math.min(blockMax, contentSize)) : blockMax];
         this.compressed = new byte[4 + compressor.maxCompressedLength(block.length) + 4];
         this.contentHash = contentChecksum ? hashes.newStreamingHash32(0) : null;
 
-        byte[] header = new byte[7];
+        byte[] header = new byte[contentSize >= 0 ? 15 : 7];
         putIntLE(header, 0, Lz4Format.FRAME_MAGIC);
         header[4] = (byte) (Lz4Format.FLG_VERSION | Lz4Format.FLG_INDEPENDENT
                 | (blockChecksum ? Lz4Format.FLG_BLOCK_CHECKSUM : 0)
+                | (contentSize >= 0 ? Lz4Format.FLG_CONTENT_SIZE : 0)
                 | (contentChecksum ? Lz4Format.FLG_CONTENT_CHECKSUM : 0));
         header[5] = (byte) (blockSizeId << 4);
-        header[6] = (byte) ((blockHash.hash(header, 4, 2, 0) >>> 8) & 0xFF);
+        if (contentSize >= 0) {
+            putIntLE(header, 6, (int) contentSize);
+            putIntLE(header, 10, (int) (contentSize >>> 32));
+        }
+        // The header checksum covers the descriptor: FLG, BD and the content size when present.
+        header[header.length - 1] = (byte) ((blockHash.hash(header, 4, header.length - 5, 0) >>> 8) & 0xFF);
         out.write(header);
     }
 
@@ -56,6 +69,10 @@ final class Lz4FrameOutputStream extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         ensureOpen();
+        if (contentSize >= 0 && written + len > contentSize) {
+            throw new IOException("LZ4 frame declares a content size of " + contentSize + " bytes but more are written");
+        }
+        written += len;
         while (len > 0) {
             int n = Math.min(len, block.length - filled);
             System.arraycopy(b, off, block, filled, n);
@@ -82,6 +99,10 @@ final class Lz4FrameOutputStream extends OutputStream {
         }
         closed = true;
         try (out) {
+            if (contentSize >= 0 && written != contentSize) {
+                throw new IOException("LZ4 frame declares a content size of " + contentSize + " bytes but " + written
+                        + " were written");
+            }
             if (filled > 0) {
                 writeBlock();
             }
