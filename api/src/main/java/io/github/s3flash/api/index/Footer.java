@@ -81,16 +81,17 @@ record Footer(long manifestOffset, int manifestLength, int signatureLength, byte
     static Footer parse(byte[] tail, int at, long tailOffset, long objectLength) throws CorruptImageException {
         long where = tailOffset + at;
         int p = at + FRAME_HEADER;
-        int version = intLE(tail, p + 8);
-        if (version != IndexFormat.VERSION) {
-            throw new CorruptImageException("the index footer is of format version " + Integer.toUnsignedString(version)
-                    + "; this s3flash reads version " + IndexFormat.VERSION + ": use an s3flash that knows it", where);
-        }
+        // The CRC first: a damaged version field is damage, not a newer format.
         int stored = intLE(tail, p + 60);
         if (stored != crc(tail, p)) {
             throw new CorruptImageException(String.format(
                     "the index footer is damaged: its CRC-32C is %08x but its bytes give %08x", stored, crc(tail, p)),
                     where);
+        }
+        int version = intLE(tail, p + 8);
+        if (version != IndexFormat.VERSION) {
+            throw new CorruptImageException("the index footer is of format version " + Integer.toUnsignedString(version)
+                    + "; this s3flash reads version " + IndexFormat.VERSION + ": use an s3flash that knows it", where);
         }
         int signatureLength = intLE(tail, p + 12);
         long manifestOffset = longLE(tail, p + 16);

@@ -109,18 +109,24 @@ final class IndexFormat {
         return h;
     }
 
+    /** The hashes of whole chunks of zeros, one per chunk size: at most 11 entries, whatever is parsed. */
     private static final Map<Integer, byte[]> ZERO_HASHES = new ConcurrentHashMap<>();
+    private static final byte[] ZEROS = new byte[64 << 10];
 
-    /** The SHA-256 of {@code length} zero bytes (computed once per length, without a buffer that large). */
+    /** The SHA-256 of {@code length} zero bytes (without a buffer that large). */
     static byte[] zeroSha256(int length) {
-        return ZERO_HASHES.computeIfAbsent(length, n -> {
-            MessageDigest md = sha256();
-            byte[] zeros = new byte[Math.min(n, 64 << 10)];
-            for (int left = n; left > 0; left -= zeros.length) {
-                md.update(zeros, 0, Math.min(left, zeros.length));
-            }
-            return md.digest();
-        }).clone();
+        if (Integer.bitCount(length) == 1) {
+            return ZERO_HASHES.computeIfAbsent(length, IndexFormat::hashZeros).clone();
+        }
+        return hashZeros(length);
+    }
+
+    private static byte[] hashZeros(int length) {
+        MessageDigest md = sha256();
+        for (int left = length; left > 0; left -= ZEROS.length) {
+            md.update(ZEROS, 0, Math.min(left, ZEROS.length));
+        }
+        return md.digest();
     }
 
     static MessageDigest sha256() {

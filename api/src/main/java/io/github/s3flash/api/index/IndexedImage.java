@@ -81,8 +81,8 @@ public final class IndexedImage {
     public static IndexedImage require(PinnedImage image, RetryPolicy retry) throws IOException {
         return open(image, retry).orElseThrow(() -> new InvalidImageException(ImageLocations.redact(
                 image.info().location()) + " is not an indexed image: it does not end with an s3flash index footer"
-                + " (a plain lz4/zstd image, or one truncated inside its chunk frames); make one with"
-                + " s3flash image create"));
+                + " (a plain lz4/zstd image, one truncated inside its chunk frames, or one with more than "
+                + (IndexFormat.TAIL_READ >> 10) + " KiB appended); make one with s3flash image create"));
     }
 
     private static IndexedImage read(PinnedImage image, ImageInfo info, RetryPolicy retry) throws IOException {
@@ -152,12 +152,21 @@ public final class IndexedImage {
      * saying so beats "not an indexed image".
      */
     private static void diagnoseMissingFooter(byte[] tail, long tailOffset, long length) throws CorruptImageException {
-        for (int at = tail.length - FOOTER_FRAME - 1; at >= 0; at--) {
+        int last = tail.length - FOOTER_FRAME;
+        boolean header = intLE(tail, last) == IndexFormat.SKIPPABLE_MAGIC && intLE(tail, last + 4) == IndexFormat.FOOTER_PAYLOAD;
+        boolean tag = Arrays.equals(tail, last + FRAME_HEADER, last + FRAME_HEADER + IndexFormat.FOOTER_TAG.length,
+                IndexFormat.FOOTER_TAG, 0, IndexFormat.FOOTER_TAG.length);
+        if (header || tag) {
+            // One of the two is intact where the footer belongs: the footer is there, but damaged.
+            throw new CorruptImageException("the index footer is damaged: its " + (header ? "tag is not S3FL-END"
+                    : "frame header is not that of a 64-byte s3flash frame"), tailOffset + last);
+        }
+        for (int at = last - 1; at >= 0; at--) {
             if (Footer.looksLikeFooter(tail, at)) {
                 long end = tailOffset + at + FOOTER_FRAME;
                 throw new CorruptImageException("the index footer at offset " + (tailOffset + at) + " is followed by "
-                        + (length - end) + " more bytes: bytes were appended to the image; remove them (truncate to "
-                        + end + " bytes) or re-create it", end);
+                        + (length - end) + " more bytes: bytes were appended to the image (truncate it to "
+                        + end + " bytes to remove them)", end);
             }
         }
         for (int at = tail.length - FRAME_HEADER - IndexFormat.MANIFEST_TAG.length; at >= 0; at--) {
@@ -166,7 +175,7 @@ public final class IndexedImage {
                     IndexFormat.MANIFEST_TAG.length)) {
                 throw new CorruptImageException("the object ends without the index footer that must follow its"
                         + " manifest (at offset " + (tailOffset + at) + "): it was truncated at " + length
-                        + " bytes; upload it again whole", length);
+                        + " bytes", length);
             }
         }
     }

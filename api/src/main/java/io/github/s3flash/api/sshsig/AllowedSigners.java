@@ -123,6 +123,13 @@ public final class AllowedSigners {
             if (!options.contains("=") && !options.toLowerCase(Locale.ROOT).contains("cert-authority")) {
                 throw notAKey;
             }
+            int afterOptions = cursor.at;
+            String next = cursor.token();
+            if (next != null && next.contains("=")) {
+                throw new SshSignatureException("'" + next + "' follows the options '" + options + "' after a space:"
+                        + " options are one comma-separated list, without spaces");
+            }
+            cursor.at = afterOptions;
             key = cursor.key();
         }
         String namespaces = null;

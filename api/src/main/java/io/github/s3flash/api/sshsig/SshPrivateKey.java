@@ -67,9 +67,10 @@ public final class SshPrivateKey {
             throw refuse(source, "is a public key; give the private key file (without .pub)");
         }
         if (s.startsWith("-----BEGIN ") && !s.startsWith(BEGIN)) {
-            throw refuse(source, "is a PEM key (" + s.substring(11, s.indexOf("-----", 11)).strip()
-                    + "), not the OpenSSH format; convert a copy with ssh-keygen -p -f COPY (which rewrites it as"
-                    + " an OpenSSH key)");
+            int close = s.indexOf("-----", 11);
+            String label = close < 0 ? "unlabelled" : SshPublicKey.abbreviate(s.substring(11, close));
+            throw refuse(source, "is a PEM key (" + label + "), not the OpenSSH format; convert a copy with"
+                    + " ssh-keygen -p -f COPY (which rewrites it as an OpenSSH key)");
         }
         if (!s.startsWith(BEGIN) || !s.endsWith(END)) {
             throw refuse(source, "is not an OpenSSH private key (no '" + BEGIN + "' ... '" + END + "')");
