@@ -113,6 +113,25 @@ public final class S3ImageSource implements ImageSource {
         }
     }
 
+    /**
+     * A multipart upload to {@code s3://bucket/key}, invisible until committed (see {@link
+     * S3UploadStream}); the same endpoint, region, credentials and retry options as reading.
+     */
+    @Override
+    public io.github.s3flash.api.PublishStream publish(URI location, Options options) throws IOException {
+        requireNonNull(location, "location");
+        requireNonNull(options, "options");
+        S3Location where = S3Location.of(location);
+        S3Settings settings;
+        try {
+            settings = S3Settings.from(options, env);
+        } catch (IllegalArgumentException e) {
+            throw new FlashException("cannot write " + where + ": " + e.getMessage(), e);
+        }
+        S3Credentials credentials = S3Credentials.resolve(settings.profile(), env);
+        return S3UploadStream.open(client(settings, credentials), location, where, settings, credentials, options);
+    }
+
     private static HeadObjectResponse head(S3Client client, S3Location where, S3Failures failures, RetryPolicy retry)
             throws IOException {
         var request = HeadObjectRequest.builder().bucket(where.bucket()).key(where.key()).build();
