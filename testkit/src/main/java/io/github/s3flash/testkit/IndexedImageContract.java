@@ -13,7 +13,7 @@ import io.github.s3flash.api.index.ChunkDecoder;
 import io.github.s3flash.api.index.IndexedImage;
 import io.github.s3flash.api.index.IndexedImageWriter;
 import io.github.s3flash.api.index.Manifest;
-import io.github.s3flash.api.index.WriteProgress;
+import io.github.s3flash.api.index.ChunkProgress;
 import io.github.s3flash.api.index.WriterSettings;
 import io.github.s3flash.api.index.WrittenImage;
 import java.io.ByteArrayInputStream;
@@ -53,7 +53,7 @@ public abstract class IndexedImageContract {
 
     protected WrittenImage write(byte[] image, WriterSettings settings, Path object) throws IOException {
         try (InputStream in = new ByteArrayInputStream(image); OutputStream out = Files.newOutputStream(object)) {
-            return new IndexedImageWriter(codec(), settings).write(in, out, null, WriteProgress.NONE);
+            return new IndexedImageWriter(codec(), settings).write(in, out, null, ChunkProgress.NONE);
         }
     }
 
@@ -152,7 +152,7 @@ public abstract class IndexedImageContract {
             Path many = dir.resolve("threads-" + threads);
             try (InputStream in = SplitReads.random(new ByteArrayInputStream(image), random, 70_000);
                     OutputStream out = Files.newOutputStream(many)) {
-                new IndexedImageWriter(codec(), settings.withThreads(threads)).write(in, out, null, WriteProgress.NONE);
+                new IndexedImageWriter(codec(), settings.withThreads(threads)).write(in, out, null, ChunkProgress.NONE);
             }
             assertThat(Files.readAllBytes(many)).as(threads + " threads, split reads, " + Seeds.describe(seed))
                     .isEqualTo(Files.readAllBytes(one));
@@ -182,7 +182,7 @@ public abstract class IndexedImageContract {
         Path object = dir.resolve("many-chunks." + codec().name());
         try (InputStream zeros = new ZeroStream(size); OutputStream out = Files.newOutputStream(object)) {
             new IndexedImageWriter(codec(), new WriterSettings(SMALL_CHUNK, Options.empty(), 0))
-                    .write(zeros, out, null, WriteProgress.NONE);
+                    .write(zeros, out, null, ChunkProgress.NONE);
         }
         try (var counting = new CountingImage(open(object))) {
             IndexedImage index = IndexedImage.require(counting, RetryPolicy.DEFAULT);

@@ -20,7 +20,6 @@ import io.github.s3flash.api.internal.ResumingRangeStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -247,18 +246,23 @@ public final class IndexedImage {
         return bytesRead;
     }
 
-    /** Where a detached signature of the image at {@code image} is: the same location plus {@code .sshsig}. */
+    /**
+     * Where a detached signature of the image at {@code image} is: the same location with {@code
+     * .sshsig} appended to its path (before a query, which is kept).
+     */
     public static URI detachedSignatureLocation(URI image) {
         requireNonNull(image, "image");
-        if (image.isOpaque()) {
-            return URI.create(image + DETACHED_SIGNATURE_SUFFIX);
+        String text = image.toString();
+        int end = text.length();
+        if (!image.isOpaque()) {
+            for (char c : new char[] {'?', '#'}) {
+                int at = text.indexOf(c);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
         }
-        try {
-            return new URI(image.getScheme(), image.getRawAuthority() == null ? null : image.getAuthority(),
-                    image.getPath() + DETACHED_SIGNATURE_SUFFIX, image.getQuery(), image.getFragment());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot name a signature beside " + ImageLocations.redact(image), e);
-        }
+        return URI.create(text.substring(0, end) + DETACHED_SIGNATURE_SUFFIX + text.substring(end));
     }
 
     /**

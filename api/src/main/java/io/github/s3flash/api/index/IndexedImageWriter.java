@@ -72,7 +72,7 @@ public final class IndexedImageWriter {
      * @param progress hears about each chunk written out
      * @throws InvalidImageException when the image has more chunks than a manifest can hold
      */
-    public WrittenImage write(InputStream image, OutputStream out, ManifestSigner signer, WriteProgress progress)
+    public WrittenImage write(InputStream image, OutputStream out, ManifestSigner signer, ChunkProgress progress)
             throws IOException {
         requireNonNull(image, "image");
         requireNonNull(out, "out");
@@ -89,7 +89,7 @@ public final class IndexedImageWriter {
             return t;
         });
         try {
-            var run = new Run(out, progress, chunkSize, inFlight, compressors);
+            var run = new Run(out, ChunkProgress.guarded(progress), chunkSize, inFlight, compressors);
             run.chunks(image);
             return run.finish(signer, start);
         } finally {
@@ -113,7 +113,7 @@ public final class IndexedImageWriter {
     /** One image being written: the window of chunks in flight, the records, the counts. */
     private final class Run {
         private final OutputStream out;
-        private final WriteProgress progress;
+        private final ChunkProgress progress;
         private final int chunkSize;
         private final int inFlight;
         private final ExecutorService compressors;
@@ -126,7 +126,7 @@ public final class IndexedImageWriter {
         private long objectBytes;
         private int count;
 
-        Run(OutputStream out, WriteProgress progress, int chunkSize, int inFlight, ExecutorService compressors) {
+        Run(OutputStream out, ChunkProgress progress, int chunkSize, int inFlight, ExecutorService compressors) {
             this.out = out;
             this.progress = progress;
             this.chunkSize = chunkSize;
@@ -202,7 +202,6 @@ public final class IndexedImageWriter {
                         + c.length + ", more than the format allows (" + IndexFormat.maxFrameLength(c.length) + ")");
             }
             out.write(bytes, 0, length);
-            int index = (int) (records.size() / IndexFormat.RECORD);
             Manifest.encodeRecord(record, 0, objectBytes, length, c.zero, c.sha256);
             records.write(record, 0, record.length);
             objectBytes += length;
@@ -211,12 +210,7 @@ public final class IndexedImageWriter {
             if (c.frame != null) {
                 freeFrames.add(c.frame);
             }
-            try {
-                progress.onProgress(imageBytes, objectBytes);
-            } catch (RuntimeException e) {
-                System.getLogger(IndexedImageWriter.class.getName()).log(System.Logger.Level.WARNING,
-                        "progress listener failed after chunk " + index, e);
-            }
+            progress.onProgress(imageBytes, objectBytes);
         }
 
         WrittenImage finish(ManifestSigner signer, long start) throws IOException {
