@@ -23,7 +23,9 @@ final class Lz4FrameOutputStream extends OutputStream {
     private final XXHash32 blockHash;
     private final StreamingXXHash32 contentHash;
     private final boolean blockChecksum;
-    private final byte[] block;
+    /** Bytes per block; the buffer for them is made only when a write leaves a partial block. */
+    private final int blockLength;
+    private byte[] block;
     private final byte[] compressed;
     /** The declared content size, or -1 when the header records none. */
     private final long contentSize;
@@ -40,8 +42,8 @@ final class Lz4FrameOutputStream extends OutputStream {
         this.contentSize = contentSize;
         // A frame of known, smaller size never fills a whole block: its buffers need only its size.
         int blockMax = Lz4Format.blockMaxSize(blockSizeId);
-        this.block = new byte[contentSize >= 0 ? (int) Math.max(1, Math.min(blockMax, contentSize)) : blockMax];
-        this.compressed = new byte[4 + compressor.maxCompressedLength(block.length) + 4];
+        this.blockLength = contentSize >= 0 ? (int) Math.max(1, Math.min(blockMax, contentSize)) : blockMax;
+        this.compressed = new byte[4 + compressor.maxCompressedLength(blockLength) + 4];
         this.contentHash = contentChecksum ? hashes.newStreamingHash32(0) : null;
 
         byte[] header = new byte[contentSize >= 0 ? 15 : 7];
@@ -73,14 +75,28 @@ final class Lz4FrameOutputStream extends OutputStream {
             throw new IOException("LZ4 frame declares a content size of " + contentSize + " bytes but more are written");
         }
         written += len;
+        // With nothing buffered, whole blocks (and the last one of a frame of known size) are compressed
+        // straight from the caller's array: no copy, no block buffer.
+        boolean endsFrame = contentSize >= 0 && written == contentSize;
         while (len > 0) {
-            int n = Math.min(len, block.length - filled);
+            if (filled == 0 && (len >= blockLength || endsFrame)) {
+                int n = Math.min(len, blockLength);
+                writeBlock(b, off, n);
+                off += n;
+                len -= n;
+                continue;
+            }
+            if (block == null) {
+                block = new byte[blockLength];
+            }
+            int n = Math.min(len, blockLength - filled);
             System.arraycopy(b, off, block, filled, n);
             filled += n;
             off += n;
             len -= n;
-            if (filled == block.length) {
-                writeBlock();
+            if (filled == blockLength) {
+                writeBlock(block, 0, filled);
+                filled = 0;
             }
         }
     }
@@ -104,7 +120,8 @@ final class Lz4FrameOutputStream extends OutputStream {
                         + " were written");
             }
             if (filled > 0) {
-                writeBlock();
+                writeBlock(block, 0, filled);
+                filled = 0;
             }
             byte[] end = new byte[contentHash != null ? 8 : 4];
             if (contentHash != null) {
@@ -118,15 +135,15 @@ final class Lz4FrameOutputStream extends OutputStream {
         }
     }
 
-    private void writeBlock() throws IOException {
+    private void writeBlock(byte[] data, int off, int length) throws IOException {
         if (contentHash != null) {
-            contentHash.update(block, 0, filled);
+            contentHash.update(data, off, length);
         }
-        int size = compressor.compress(block, 0, filled, compressed, 4, compressed.length - 8);
+        int size = compressor.compress(data, off, length, compressed, 4, compressed.length - 8);
         int word;
-        if (size >= filled) {
-            System.arraycopy(block, 0, compressed, 4, filled);
-            size = filled;
+        if (size >= length) {
+            System.arraycopy(data, off, compressed, 4, length);
+            size = length;
             word = size | Lz4Format.UNCOMPRESSED_BIT;
         } else {
             word = size;
@@ -138,7 +155,6 @@ final class Lz4FrameOutputStream extends OutputStream {
             total += 4;
         }
         out.write(compressed, 0, total);
-        filled = 0;
     }
 
     private void ensureOpen() throws IOException {

@@ -61,6 +61,36 @@ class Lz4IndexedImageTest extends IndexedImageContract {
     }
 
     @Test
+    void framesWrittenInAnyPiecesDecodeByteExactWithTheCli() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        var codec = new Lz4Codec();
+        for (int round = 0; round < 12; round++) {
+            byte[] data = TestImages.diskLike(random, random.nextInt(3 * (64 << 10)));
+            boolean sized = random.nextBoolean();
+            Options options = Options.empty().with("block-size", "64k");
+            if (sized) {
+                options = options.with("content-size", Integer.toString(data.length));
+            }
+            var out = new ByteArrayOutputStream();
+            try (OutputStream enc = codec.encode(out, options)) {
+                int at = 0;
+                while (at < data.length) {
+                    int n = Math.min(data.length - at, random.nextBoolean() ? 1 + random.nextInt(100)
+                            : 1 + random.nextInt(150_000));
+                    enc.write(data, at, n);
+                    at += n;
+                }
+            }
+            Path file = Files.write(dir.resolve("pieces.lz4"), out.toByteArray());
+            Path decoded = dir.resolve("pieces.out");
+            Cli.run(List.of("lz4", "-d", "-c", file.toString()), null, decoded);
+            assertThat(Files.readAllBytes(decoded)).as("round " + round + (sized ? ", sized" : "") + ", "
+                    + Seeds.describe(seed)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void contentSizeIsRecordedAndEnforced() throws Exception {
         var codec = new Lz4Codec();
         byte[] data = TestImages.diskLike(new Random(2), 100_000);
