@@ -86,7 +86,7 @@ final class ImageInspectCommand implements Callable<Integer> {
         out.println("  chunk size:    " + ImageSupport.bytes(m.chunkSize()));
         out.println("  image bytes:   " + ImageSupport.bytes(m.imageLength()));
         out.println("  chunks:        " + m.chunkCount() + " (" + m.zeroChunks() + " all-zero)");
-        out.println("  chunk frames:  " + ImageSupport.bytes(m.dataLength()));
+        out.println("  chunk frames:  " + ImageSupport.bytes(m.chunkFramesLength()));
         out.println("  object bytes:  " + ImageSupport.bytes(opened.index().objectLength()));
         out.println("  image digest:  " + m.digest());
         for (SignatureCheck c : checks) {
@@ -106,7 +106,7 @@ final class ImageInspectCommand implements Callable<Integer> {
         facts.put("imageLength", m.imageLength());
         facts.put("chunks", m.chunkCount());
         facts.put("zeroChunks", m.zeroChunks());
-        facts.put("chunkFramesLength", m.dataLength());
+        facts.put("chunkFramesLength", m.chunkFramesLength());
         facts.put("objectLength", opened.index().objectLength());
         facts.put("manifestLength", m.length());
         facts.put("imageDigest", m.digest());

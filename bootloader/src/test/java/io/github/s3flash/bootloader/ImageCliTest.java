@@ -236,6 +236,8 @@ class ImageCliTest {
         long signatureAt = manifestAt + index.manifest().length() + 8;
         long footerAt = good.length - 72;
         List<Tamper> matrix = List.of(
+                new Tamper("a byte of the head frame", flip(good, 10), ExitCode.OK, "signature:     valid",
+                        ExitCode.VERIFICATION_FAILED, "does not start with the 16-byte head frame"),
                 new Tamper("a byte of " + chunk.describe(), flip(good, chunk.compressedOffset() + chunk.compressedLength() / 2),
                         ExitCode.OK, "signature:     valid", ExitCode.VERIFICATION_FAILED,
                         "verification failed: " + chunk.describe()),

@@ -74,6 +74,11 @@ public final class ImageVerifier {
         Deque<Future<Chunk>> window = new ArrayDeque<>();
         long[] done = new long[2];
         try (InputStream frames = ImageStreams.open(image, settings, ProgressListener.NONE)) {
+            byte[] head = frames.readNBytes(IndexFormat.HEAD_FRAME);
+            if (!java.util.Arrays.equals(head, IndexFormat.headFrame())) {
+                throw new CorruptImageException("the object does not start with the 16-byte head frame of an indexed"
+                        + " image (a skippable frame holding S3FL-IDX)", 0);
+            }
             for (Chunk chunk : manifest.chunks()) {
                 byte[] frame = frames.readNBytes(chunk.compressedLength());
                 if (frame.length != chunk.compressedLength()) {

@@ -23,6 +23,10 @@ final class IndexFormat {
 
     static final int VERSION = 1;
 
+    /** The first frame of every indexed image: a skippable frame holding only this tag. */
+    static final byte[] HEAD_TAG = "S3FL-IDX".getBytes(StandardCharsets.US_ASCII);
+    static final int HEAD_FRAME = FRAME_HEADER + 8;
+
     static final byte[] MANIFEST_TAG = "S3FL-MAN".getBytes(StandardCharsets.US_ASCII);
     static final int MANIFEST_HEADER = 64;
     static final int RECORD = 48;
@@ -110,6 +114,14 @@ final class IndexFormat {
     }
 
     /** The hashes of whole chunks of zeros, one per chunk size: at most 11 entries, whatever is parsed. */
+    /** The head frame: where every indexed image starts. */
+    static byte[] headFrame() {
+        byte[] head = new byte[HEAD_FRAME];
+        System.arraycopy(frameHeader(HEAD_TAG.length), 0, head, 0, FRAME_HEADER);
+        System.arraycopy(HEAD_TAG, 0, head, FRAME_HEADER, HEAD_TAG.length);
+        return head;
+    }
+
     private static final Map<Integer, byte[]> ZERO_HASHES = new ConcurrentHashMap<>();
     private static final byte[] ZEROS = new byte[64 << 10];
 

@@ -121,8 +121,8 @@ public final class IndexedImage {
                     footer.manifestOffset() + FRAME_HEADER);
         }
         Manifest manifest = Manifest.parse(manifestBytes, footer.manifestOffset() + FRAME_HEADER);
-        if (manifest.dataLength() != footer.manifestOffset()) {
-            throw new CorruptImageException("the manifest's chunk frames end at " + manifest.dataLength()
+        if (manifest.dataEnd() != footer.manifestOffset()) {
+            throw new CorruptImageException("the manifest's chunk frames end at " + manifest.dataEnd()
                     + " but the manifest frame starts at " + footer.manifestOffset(), footer.manifestOffset());
         }
         byte[] signature = null;

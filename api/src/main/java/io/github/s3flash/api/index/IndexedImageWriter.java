@@ -139,6 +139,8 @@ public final class IndexedImageWriter {
         }
 
         void chunks(InputStream image) throws IOException {
+            out.write(IndexFormat.headFrame());
+            objectBytes = IndexFormat.HEAD_FRAME;
             while (true) {
                 byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
                 int n = image.readNBytes(buffer, 0, chunkSize);

@@ -30,10 +30,10 @@ import java.util.List;
  * 18  6  reserved, zero
  * 24  8  image length: decoded bytes
  * 32  8  chunk count: ceil(image length / chunk size)
- * 40  8  data length: bytes of all chunk frames, which start the object
+ * 40  8  data end: where the chunk frames end (they start after the 16-byte head frame)
  * 48 16  reserved, zero
  * then one 48-byte record per chunk
- *  0  8  compressed offset: where the chunk's frame starts in the object
+ *  0  8  compressed offset: where the chunk's frame starts in the object (16 for chunk 0)
  *  8  4  compressed length of the frame
  * 12  4  flags: bit 0 = the decoded bytes are all zeros; other bits zero
  * 16 32  SHA-256 of the chunk's decoded bytes
@@ -50,18 +50,18 @@ public final class Manifest {
     private final int chunkShift;
     private final long imageLength;
     private final int chunkCount;
-    private final long dataLength;
+    private final long dataEnd;
     private final int zeroChunks;
     private final String digest;
 
-    private Manifest(byte[] bytes, String codec, int chunkShift, long imageLength, int chunkCount, long dataLength,
+    private Manifest(byte[] bytes, String codec, int chunkShift, long imageLength, int chunkCount, long dataEnd,
             int zeroChunks) {
         this.bytes = bytes;
         this.codec = codec;
         this.chunkShift = chunkShift;
         this.imageLength = imageLength;
         this.chunkCount = chunkCount;
-        this.dataLength = dataLength;
+        this.dataEnd = dataEnd;
         this.zeroChunks = zeroChunks;
         this.digest = IndexFormat.hex(IndexFormat.sha256().digest(bytes));
     }
@@ -106,7 +106,7 @@ public final class Manifest {
         checkZero(bytes, 48, 64, at, "header bytes 48..63");
         long imageLength = longLE(bytes, 24);
         long count = longLE(bytes, 32);
-        long dataLength = longLE(bytes, 40);
+        long dataEnd = longLE(bytes, 40);
         if (imageLength < 0 || imageLength > IndexFormat.MAX_CHUNKS << shift || count < 0
                 || count > IndexFormat.MAX_CHUNKS) {
             throw new CorruptImageException("the manifest gives an image of " + Long.toUnsignedString(imageLength)
@@ -123,7 +123,7 @@ public final class Manifest {
             throw new CorruptImageException("the manifest is " + bytes.length + " bytes but " + count + " chunks make "
                     + (MANIFEST_HEADER + count * RECORD), at);
         }
-        long running = 0;
+        long running = IndexFormat.HEAD_FRAME;
         int zeros = 0;
         for (int k = 0; k < count; k++) {
             int r = MANIFEST_HEADER + k * RECORD;
@@ -153,11 +153,11 @@ public final class Manifest {
             }
             running += length;
         }
-        if (running != dataLength) {
-            throw new CorruptImageException("the manifest's frames make " + running + " bytes but it gives a data"
-                    + " length of " + dataLength, at + 40);
+        if (running != dataEnd) {
+            throw new CorruptImageException("the manifest's frames end at " + running + " but it gives a data end of "
+                    + dataEnd, at + 40);
         }
-        return new Manifest(bytes.clone(), codec, shift, imageLength, (int) count, dataLength, zeros);
+        return new Manifest(bytes.clone(), codec, shift, imageLength, (int) count, dataEnd, zeros);
     }
 
     private static int u16(byte[] b, int at) {
@@ -173,7 +173,7 @@ public final class Manifest {
     }
 
     /** The manifest of the chunks in {@code records} (count × 48 bytes). */
-    static byte[] encode(int codecId, int chunkShift, long imageLength, long dataLength, byte[] records, int count) {
+    static byte[] encode(int codecId, int chunkShift, long imageLength, long dataEnd, byte[] records, int count) {
         byte[] out = new byte[MANIFEST_HEADER + count * RECORD];
         System.arraycopy(MANIFEST_TAG, 0, out, 0, MANIFEST_TAG.length);
         IndexFormat.putIntLE(out, 8, IndexFormat.VERSION);
@@ -183,7 +183,7 @@ public final class Manifest {
         out[17] = (byte) chunkShift;
         IndexFormat.putLongLE(out, 24, imageLength);
         IndexFormat.putLongLE(out, 32, count);
-        IndexFormat.putLongLE(out, 40, dataLength);
+        IndexFormat.putLongLE(out, 40, dataEnd);
         System.arraycopy(records, 0, out, MANIFEST_HEADER, count * RECORD);
         return out;
     }
@@ -217,9 +217,14 @@ public final class Manifest {
         return chunkCount;
     }
 
-    /** Bytes of all chunk frames together: the manifest frame starts here. */
-    public long dataLength() {
-        return dataLength;
+    /** Where the chunk frames end in the object: the manifest frame starts here. */
+    public long dataEnd() {
+        return dataEnd;
+    }
+
+    /** Bytes of all chunk frames together. */
+    public long chunkFramesLength() {
+        return dataEnd - IndexFormat.HEAD_FRAME;
     }
 
     /** How many chunks are all zeros. */

@@ -88,12 +88,12 @@ class IndexParsingFuzzTest {
             }
             try {
                 Manifest m = Manifest.parse(manifest, 1000);
-                long running = 0;
+                long running = IndexFormat.HEAD_FRAME;
                 for (Chunk c : m.chunks()) {
                     assertThat(c.compressedOffset()).as(replay(seed, round)).isEqualTo(running);
                     running += c.compressedLength();
                 }
-                assertThat(running).as(replay(seed, round)).isEqualTo(m.dataLength());
+                assertThat(running).as(replay(seed, round)).isEqualTo(m.dataEnd());
             } catch (CorruptImageException e) {
                 assertThat(e.offset()).as(replay(seed, round)).isBetween(1000L, 1000L + manifest.length);
             } catch (RuntimeException | Error e) {
@@ -197,12 +197,12 @@ class IndexParsingFuzzTest {
     private static void checkConsistent(IndexedImage index, byte[] object, String where) {
         Manifest m = index.manifest();
         assertThat(index.objectLength()).as(where).isEqualTo(object.length);
-        assertThat(m.dataLength()).as(where).isEqualTo(index.manifestOffset());
+        assertThat(m.dataEnd()).as(where).isEqualTo(index.manifestOffset());
         byte[] stored = Arrays.copyOfRange(object, (int) index.manifestOffset() + IndexFormat.FRAME_HEADER,
                 (int) index.manifestOffset() + IndexFormat.FRAME_HEADER + m.length());
         assertThat(m.bytes()).as(where).isEqualTo(stored);
         assertThat(m.digest()).as(where).isEqualTo(IndexFormat.hex(IndexFormat.sha256().digest(stored)));
-        long running = 0;
+        long running = IndexFormat.HEAD_FRAME;
         int zeros = 0;
         for (Chunk c : m.chunks()) {
             assertThat(c.compressedOffset()).as(where).isEqualTo(running);
@@ -210,7 +210,7 @@ class IndexParsingFuzzTest {
             running += c.compressedLength();
             zeros += c.zero() ? 1 : 0;
         }
-        assertThat(running).as(where).isEqualTo(m.dataLength());
+        assertThat(running).as(where).isEqualTo(m.dataEnd());
         assertThat(zeros).as(where).isEqualTo(m.zeroChunks());
         long decoded = m.chunkCount() == 0 ? 0 : m.chunk(m.chunkCount() - 1).end();
         assertThat(decoded).as(where).isEqualTo(m.imageLength());

@@ -38,6 +38,7 @@ final class IndexedObjects {
         long chunk = 1L << shift;
         int count = (int) ((imageLength + chunk - 1) >>> shift);
         var data = new ByteArrayOutputStream();
+        data.writeBytes(IndexFormat.headFrame());
         byte[] records = new byte[count * IndexFormat.RECORD];
         for (int k = 0; k < count; k++) {
             int decoded = (int) Math.min(chunk, imageLength - k * chunk);
@@ -50,8 +51,8 @@ final class IndexedObjects {
                     zero ? IndexFormat.zeroSha256(decoded) : sha);
             data.writeBytes(frame);
         }
-        long dataLength = data.size();
-        byte[] manifest = Manifest.encode(IndexFormat.CODEC_LZ4, shift, imageLength, dataLength, records, count);
+        long dataEnd = data.size();
+        byte[] manifest = Manifest.encode(IndexFormat.CODEC_LZ4, shift, imageLength, dataEnd, records, count);
         byte[] signature = armored == null ? new byte[0] : armored.getBytes(StandardCharsets.US_ASCII);
         data.writeBytes(IndexFormat.frameHeader(manifest.length));
         data.writeBytes(manifest);
@@ -59,8 +60,8 @@ final class IndexedObjects {
             data.writeBytes(IndexFormat.frameHeader(signature.length));
             data.writeBytes(signature);
         }
-        var footer = new Footer(dataLength, manifest.length, signature.length, IndexFormat.sha256().digest(manifest));
+        var footer = new Footer(dataEnd, manifest.length, signature.length, IndexFormat.sha256().digest(manifest));
         data.writeBytes(footer.encode());
-        return new Built(data.toByteArray(), manifest, dataLength, signature.length, shift);
+        return new Built(data.toByteArray(), manifest, dataEnd, signature.length, shift);
     }
 }

@@ -57,7 +57,7 @@ class Lz4IndexedImageTest extends IndexedImageContract {
                     .isEqualTo(written.manifest().chunk(k).length());
             assertThat(Long.parseLong(columns[4])).isEqualTo(written.manifest().chunk(k).compressedLength());
         }
-        assertThat(skippable).as("manifest and footer").hasSize(2);
+        assertThat(skippable).as("head, manifest and footer").hasSize(3);
     }
 
     @Test
@@ -88,6 +88,20 @@ class Lz4IndexedImageTest extends IndexedImageContract {
             assertThat(Files.readAllBytes(decoded)).as("round " + round + (sized ? ", sized" : "") + ", "
                     + Seeds.describe(seed)).isEqualTo(data);
         }
+    }
+
+    @Test
+    void theEmptyImageIsTheSpecificationsExample() throws Exception {
+        // docs/image-format.md, section 10, byte for byte.
+        String hex = "532a4d18080000005333464c2d494458" + "532a4d18400000005333464c2d4d414e"
+                + "01000000400030000116000000000000" + "00000000000000000000000000000000"
+                + "10000000000000000000000000000000" + "0000000000000000532a4d1840000000"
+                + "5333464c2d454e440100000000000000" + "10000000000000004000000032a4d36a"
+                + "d186dbfb47daae4f998ceae5e3c2df36" + "01a7852ca88afd222616cbc7905a8d38";
+        Path object = dir.resolve("empty.lz4");
+        WrittenImage written = write(new byte[0], WriterSettings.defaults(), object);
+        assertThat(java.util.HexFormat.of().formatHex(Files.readAllBytes(object))).isEqualTo(hex);
+        assertThat(written.digest()).isEqualTo("32a4d36ad186dbfb47daae4f998ceae5e3c2df3601a7852ca88afd222616cbc7");
     }
 
     @Test
