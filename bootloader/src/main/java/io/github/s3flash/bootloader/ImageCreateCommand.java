@@ -14,7 +14,6 @@ import io.github.s3flash.api.sshsig.SshPrivateKey;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -162,17 +161,24 @@ final class ImageCreateCommand implements Callable<Integer> {
         }
     }
 
-    /** Standard output as bytes; not closed by the writer, since the JVM owns it. */
+    /**
+     * Standard output as bytes, through a channel (which reuses one native buffer, where a
+     * FileOutputStream allocates one per large write); not closed by the writer, since the JVM owns it.
+     */
     private static OutputStream stdout() {
-        return new FilterOutputStream(new FileOutputStream(FileDescriptor.out)) {
+        FileChannel channel = new FileOutputStream(FileDescriptor.out).getChannel();
+        return new OutputStream() {
             @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
             }
 
             @Override
-            public void close() throws IOException {
-                flush();
+            public void write(byte[] b, int off, int len) throws IOException {
+                var buffer = java.nio.ByteBuffer.wrap(b, off, len);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
             }
         };
     }

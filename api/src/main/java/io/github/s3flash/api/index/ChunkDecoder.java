@@ -6,8 +6,10 @@ import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.CorruptImageException;
 import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ProviderRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
@@ -23,6 +25,8 @@ public final class ChunkDecoder {
     private static final int SCRATCH = 256 << 10;
 
     private final Codec codec;
+    private final boolean zstd;
+    private final int chunkSize;
 
     /** A decoder for chunks of {@code manifest}, whose codec {@code codec} must be. */
     public ChunkDecoder(Codec codec, Manifest manifest) {
@@ -32,6 +36,8 @@ public final class ChunkDecoder {
             throw new IllegalArgumentException("the manifest's chunks are " + manifest.codec() + " frames, not "
                     + codec.name());
         }
+        this.zstd = IndexFormat.codecId(manifest.codec()) == IndexFormat.CODEC_ZSTD;
+        this.chunkSize = manifest.chunkSize();
     }
 
     /** A decoder with the installed codec that {@code manifest} names. */
@@ -59,8 +65,18 @@ public final class ChunkDecoder {
                     + chunk.index() + " needs " + chunk.length());
         }
         ByteBuffer slice = into.slice(into.position(), chunk.length());
-        var unclosable = new NonClosingInput(frame);
-        try (InputStream decoded = codec.decode(unclosable)) {
+        InputStream source = new NonClosingInput(frame);
+        if (zstd) {
+            // The window a zstd header asks for is allocated before any byte is decoded: check it first.
+            byte[] head = source.readNBytes(FrameHeaders.ZSTD_HEADER_MAX);
+            String problem = FrameHeaders.zstdProblem(head, head.length, chunk, chunkSize);
+            if (problem != null) {
+                throw new ChunkMismatchException(chunk.describe() + " is refused before decoding: " + problem, chunk,
+                        null);
+            }
+            source = new SequenceInputStream(new ByteArrayInputStream(head), source);
+        }
+        try (InputStream decoded = codec.decode(source)) {
             int n = decoded instanceof ReadableByteChannel channel ? fill(channel, slice) : fill(decoded, slice);
             if (n < chunk.length()) {
                 throw new ChunkMismatchException(chunk.describe() + " decodes to " + n + " bytes, not "

@@ -203,6 +203,17 @@ public final class IndexedImageWriter {
                 throw new IOException("codec " + codec.name() + " made a frame of " + length + " bytes for a chunk of "
                         + c.length + ", more than the format allows (" + IndexFormat.maxFrameLength(c.length) + ")");
             }
+            if (codecId == IndexFormat.CODEC_ZSTD) {
+                // Never publish a frame readers refuse (a window larger than a chunk, from options such as long=).
+                var chunk = new Chunk(records.size() / IndexFormat.RECORD, 0, c.length, objectBytes, length, c.zero,
+                        c.sha256);
+                String problem = FrameHeaders.zstdProblem(bytes, Math.min(length, FrameHeaders.ZSTD_HEADER_MAX), chunk,
+                        chunkSize);
+                if (problem != null) {
+                    throw new IOException("codec zstd made a chunk frame readers refuse: " + problem
+                            + "; leave out options that widen the window (long=)");
+                }
+            }
             out.write(bytes, 0, length);
             Manifest.encodeRecord(record, 0, objectBytes, length, c.zero, c.sha256);
             records.write(record, 0, record.length);

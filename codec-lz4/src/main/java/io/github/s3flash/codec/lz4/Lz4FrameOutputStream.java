@@ -27,6 +27,12 @@ final class Lz4FrameOutputStream extends OutputStream {
     private final int blockLength;
     private byte[] block;
     private final byte[] compressed;
+    /**
+     * A compressed-block buffer kept between frames on each thread: encoders that write one frame per
+     * chunk (indexed images) would otherwise allocate and zero one block-sized array per chunk. An open
+     * stream holds it (the thread's slot is empty meanwhile), so two streams never share one.
+     */
+    private static final ThreadLocal<byte[]> SPARE = ThreadLocal.withInitial(() -> new byte[0]);
     /** The declared content size, or -1 when the header records none. */
     private final long contentSize;
     private long written;
@@ -43,7 +49,10 @@ final class Lz4FrameOutputStream extends OutputStream {
         // A frame of known, smaller size never fills a whole block: its buffers need only its size.
         int blockMax = Lz4Format.blockMaxSize(blockSizeId);
         this.blockLength = contentSize >= 0 ? (int) Math.max(1, Math.min(blockMax, contentSize)) : blockMax;
-        this.compressed = new byte[4 + compressor.maxCompressedLength(blockLength) + 4];
+        int needed = 4 + compressor.maxCompressedLength(blockLength) + 4;
+        byte[] spare = SPARE.get();
+        SPARE.set(new byte[0]);
+        this.compressed = spare.length >= needed ? spare : new byte[needed];
         this.contentHash = contentChecksum ? hashes.newStreamingHash32(0) : null;
 
         byte[] header = new byte[contentSize >= 0 ? 15 : 7];
@@ -131,6 +140,9 @@ final class Lz4FrameOutputStream extends OutputStream {
         } finally {
             if (contentHash != null) {
                 contentHash.close();
+            }
+            if (compressed.length > SPARE.get().length) {
+                SPARE.set(compressed);
             }
         }
     }
