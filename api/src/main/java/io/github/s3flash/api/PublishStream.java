@@ -28,6 +28,15 @@ public abstract class PublishStream extends OutputStream {
     /** Where the object appears on commit. */
     public abstract URI location();
 
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    /** Stores {@code len} bytes; subclasses call {@link #ensureOpen()} first. */
+    @Override
+    public abstract void write(byte[] b, int off, int len) throws IOException;
+
     /**
      * Makes everything written appear at {@link #location()} as one object, replacing whatever was
      * there; nothing appears when this fails (and the upload is aborted).

@@ -24,12 +24,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,17 +76,11 @@ final class ImageCreateCommand implements Callable<Integer> {
             description = "Compression threads. Default: one per processor.")
     private int threads;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Codec or target option, repeatable (e.g. s3.endpoint=URL, s3.upload.part-size=16m).")
-    private Map<String, String> options = new LinkedHashMap<>();
+    @Mixin
+    private ImageOptions.Providers options;
 
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto (a bar on a terminal, else log lines), bar, log or none. Default: ${DEFAULT-VALUE}.")
-    private ProgressPrinter.Mode progress;
-
-    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Seconds between log lines when not on a terminal. Default: ${DEFAULT-VALUE}.")
-    private long progressInterval;
+    @Mixin
+    private ImageOptions.Progress progress;
 
     @Override
     public Integer call() {
@@ -96,7 +89,7 @@ final class ImageCreateCommand implements Callable<Integer> {
         Options opts;
         URI destination;
         try {
-            opts = Options.of(options);
+            opts = Options.of(options.values);
             Options encode = level == null ? Options.empty() : Options.empty().with("level", level.toString());
             long size = Options.of(Map.of("--chunk-size", chunkSize)).getSize("--chunk-size", 0);
             settings = new WriterSettings((int) Math.min(size, Integer.MAX_VALUE), encode, threads);
@@ -104,8 +97,7 @@ final class ImageCreateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return ImageCommand.refuse(spec.commandLine(), "create", e);
         }
-        var printer = new ChunkProgressPrinter(err, progress, Duration.ofSeconds(Math.max(1, progressInterval)),
-                sourceLength(), "written");
+        var printer = new ChunkProgressPrinter(err, progress.mode, progress.interval(), sourceLength(), "written");
         try {
             ProviderRegistry registry = ProviderRegistry.load();
             Codec frames = registry.codec(codec.toLowerCase(Locale.ROOT));

@@ -8,13 +8,13 @@ import io.github.s3flash.api.index.SignatureCheck;
 import io.github.s3flash.api.index.TrustPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,36 +35,26 @@ final class ImageInspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
     private String image;
 
-    @Option(names = "--trusted-keys", paramLabel = "FILE",
-            description = "An OpenSSH allowed_signers file to check the signer against.")
-    private Path trustedKeys;
-
-    @Option(names = "--principal", paramLabel = "NAME",
-            description = "The principal the signer must be allowed as (default: any the file lists for the key).")
-    private String principal;
-
-    @Option(names = "--signature", paramLabel = "FILE|URI",
-            description = "A detached signature to check (default: <image>.sshsig when it exists).")
-    private String signature;
+    @Mixin
+    private ImageOptions.Signatures signatures;
 
     @Option(names = "--json", description = "Print the same facts as one JSON object.")
     private boolean json;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Source option, repeatable (e.g. s3.endpoint=URL).")
-    private Map<String, String> options = new LinkedHashMap<>();
+    @Mixin
+    private ImageOptions.Providers options;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Options opts = Options.of(options);
-            TrustPolicy policy = ImageSupport.policy(trustedKeys, null, principal);
+            Options opts = Options.of(options.values);
+            TrustPolicy policy = ImageSupport.policy(signatures.trustedKeys, null, signatures.principal);
             ProviderRegistry registry = ProviderRegistry.load();
             try (var opened = ImageSupport.open(registry, ImageLocations.parse(image), opts)) {
-                var signatures = ImageSupport.signatures(opened, registry, opts, signature, err);
-                List<SignatureCheck> checks = policy.check(opened.index().manifest(), signatures);
+                var found = ImageSupport.signatures(opened, registry, opts, signatures.signature, err);
+                List<SignatureCheck> checks = policy.check(opened.index().manifest(), found);
                 if (json) {
                     out.println(JsonText.of(facts(opened, checks)));
                 } else {
@@ -100,7 +90,7 @@ final class ImageInspectCommand implements Callable<Integer> {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("location", ImageLocations.redact(opened.location()));
         facts.put("version", opened.index().info().version());
-        facts.put("formatVersion", 1);
+        facts.put("formatVersion", Manifest.FORMAT_VERSION);
         facts.put("codec", m.codec());
         facts.put("chunkSize", m.chunkSize());
         facts.put("imageLength", m.imageLength());

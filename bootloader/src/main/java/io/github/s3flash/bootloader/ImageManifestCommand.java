@@ -10,10 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,14 +38,13 @@ final class ImageManifestCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Write to this file instead of stdout.")
     private Path output;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Source option, repeatable (e.g. s3.endpoint=URL).")
-    private Map<String, String> options = new LinkedHashMap<>();
+@Mixin
+    private ImageOptions.Providers options;
 
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        try (var opened = ImageSupport.open(ProviderRegistry.load(), ImageLocations.parse(image), Options.of(options))) {
+        try (var opened = ImageSupport.open(ProviderRegistry.load(), ImageLocations.parse(image), Options.of(options.values))) {
             var manifest = opened.index().manifest();
             try (OutputStream out = output == null ? new FileOutputStream(FileDescriptor.out)
                     : Files.newOutputStream(output)) {

@@ -14,11 +14,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -59,15 +58,14 @@ final class ImageSignCommand implements Callable<Integer> {
             description = "Where the signature goes. Default: <image>.sshsig beside the image.")
     private String output;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Source option, repeatable (e.g. s3.endpoint=URL).")
-    private Map<String, String> options = new LinkedHashMap<>();
+@Mixin
+    private ImageOptions.Providers options;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            Options opts = Options.of(options);
+            Options opts = Options.of(options.values);
             ProviderRegistry registry = ProviderRegistry.load();
             SshPrivateKey key = with.key == null ? null : SshPrivateKey.read(with.key);
             try (var opened = ImageSupport.open(registry, ImageLocations.parse(image), opts)) {

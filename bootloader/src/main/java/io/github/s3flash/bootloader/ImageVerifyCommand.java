@@ -14,13 +14,11 @@ import io.github.s3flash.api.index.TrustPolicy;
 import io.github.s3flash.api.index.UntrustedImageException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,37 +38,22 @@ final class ImageVerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
     private String image;
 
-    @Option(names = "--trusted-keys", paramLabel = "FILE",
-            description = "An OpenSSH allowed_signers file: a signature by a key it allows is required.")
-    private Path trustedKeys;
+    @Mixin
+    private ImageOptions.Signatures signatures;
 
     @Option(names = "--image-digest", paramLabel = "HEX",
             description = "The image digest (SHA-256 of the manifest) the image must have.")
     private String imageDigest;
 
-    @Option(names = "--principal", paramLabel = "NAME",
-            description = "The principal the signer must be allowed as (default: any the file lists for the key).")
-    private String principal;
-
-    @Option(names = "--signature", paramLabel = "FILE|URI",
-            description = "A detached signature to check (default: <image>.sshsig when it exists).")
-    private String signature;
-
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "Decoding threads. Default: one per processor.")
     private int threads;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Source or pipeline option, repeatable (e.g. s3.endpoint=URL, read.concurrency=8).")
-    private Map<String, String> options = new LinkedHashMap<>();
+    @Mixin
+    private ImageOptions.Providers options;
 
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto (a bar on a terminal, else log lines), bar, log or none. Default: ${DEFAULT-VALUE}.")
-    private ProgressPrinter.Mode progress;
-
-    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Seconds between log lines when not on a terminal. Default: ${DEFAULT-VALUE}.")
-    private long progressInterval;
+    @Mixin
+    private ImageOptions.Progress progress;
 
     @Override
     public Integer call() {
@@ -80,9 +63,9 @@ final class ImageVerifyCommand implements Callable<Integer> {
         TrustPolicy policy;
         PipelineSettings settings;
         try {
-            opts = Options.of(options);
+            opts = Options.of(options.values);
             settings = PipelineSettings.from(opts);
-            policy = ImageSupport.policy(trustedKeys, imageDigest, principal);
+            policy = ImageSupport.policy(signatures.trustedKeys, imageDigest, signatures.principal);
         } catch (IOException | IllegalArgumentException e) {
             return ImageCommand.refuse(spec.commandLine(), "verify", e);
         }
@@ -90,15 +73,14 @@ final class ImageVerifyCommand implements Callable<Integer> {
         ProviderRegistry registry = ProviderRegistry.load();
         try (var opened = ImageSupport.open(registry, ImageLocations.parse(image), opts)) {
             var manifest = opened.index().manifest();
-            var signatures = ImageSupport.signatures(opened, registry, opts, signature, err);
-            for (SignatureCheck c : policy.check(manifest, signatures)) {
+            var found = ImageSupport.signatures(opened, registry, opts, signatures.signature, err);
+            for (SignatureCheck c : policy.check(manifest, found)) {
                 if (c.status() == SignatureCheck.Status.INVALID) {
                     return failed(err, "the " + c.source() + " signature is invalid: " + c.reason());
                 }
             }
-            TrustDecision trust = policy.decide(manifest, signatures);
-            printer = new ChunkProgressPrinter(err, progress, Duration.ofSeconds(Math.max(1, progressInterval)),
-                    manifest.imageLength(), "read");
+            TrustDecision trust = policy.decide(manifest, found);
+            printer = new ChunkProgressPrinter(err, progress.mode, progress.interval(), manifest.imageLength(), "read");
             var result = ImageVerifier.verify(opened.index(), opened.image(), ChunkDecoder.of(registry, manifest),
                     settings, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), printer);
             printer.finish();

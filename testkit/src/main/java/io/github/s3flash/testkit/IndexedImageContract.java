@@ -1,6 +1,7 @@
 package io.github.s3flash.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.FlashPlan;
@@ -216,6 +217,22 @@ public abstract class IndexedImageContract {
                 .withOption("create", "true").withExpectedSha256(TestImages.sha256(image)));
         assertThat(result.codec()).isEqualTo(codec().name());
         assertThat(Files.readAllBytes(target)).as(Seeds.describe(seed)).isEqualTo(image);
+    }
+
+    @Test
+    void theContentSizeOptionIsExact() {
+        // The writer gives every chunk's frame its length; the encoder must refuse to make a frame of another.
+        Options ten = Options.empty().with(IndexedImageWriter.CONTENT_SIZE_OPTION, "10");
+        assertThatThrownBy(() -> {
+            try (OutputStream enc = codec().encode(new java.io.ByteArrayOutputStream(), ten)) {
+                enc.write(new byte[9]);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("content size of 10 bytes but 9 were written");
+        assertThatThrownBy(() -> {
+            try (OutputStream enc = codec().encode(new java.io.ByteArrayOutputStream(), ten)) {
+                enc.write(new byte[11]);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("content size of 10 bytes but more are written");
     }
 
     @Test

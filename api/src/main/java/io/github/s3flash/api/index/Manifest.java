@@ -45,6 +45,9 @@ import java.util.List;
  */
 public final class Manifest {
 
+    /** The format version this s3flash reads and writes. */
+    public static final int FORMAT_VERSION = IndexFormat.VERSION;
+
     private final byte[] bytes;
     private final String codec;
     private final int chunkShift;

@@ -68,11 +68,6 @@ final class FilePublishStream extends PublishStream {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
     public void write(byte[] b, int off, int len) throws IOException {
         ensureOpen();
         out.write(b, off, len);

@@ -141,7 +141,7 @@ public record SshSignature(SshPublicKey key, String namespace, String hashAlgori
                         + " bytes, or the signed bytes were changed");
             }
         } catch (SshWire.FormatException e) {
-            throw new SshSignatureException("the signature by " + key + " is malformed: " + e.getMessage(), e);
+            throw new SshSignatureException("the signature by " + key + " cannot be verified: " + e.getMessage(), e);
         }
     }
 

@@ -14,13 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BytesImage implements PinnedImage {
 
-    private final byte[] bytes;
+    private final byte[] tail;
     private final ImageInfo info;
     private final AtomicLong read = new AtomicLong();
 
     BytesImage(byte[] bytes) {
-        this.bytes = bytes;
-        this.info = new ImageInfo(URI.create("mem:/object"), bytes.length, "v1", true, 1);
+        this(bytes.length, bytes);
+    }
+
+    /** An object of {@code length} bytes: zeros, then {@code tail} (a terabyte object without the memory). */
+    BytesImage(long length, byte[] tail) {
+        this.tail = tail;
+        this.info = new ImageInfo(URI.create("mem:/object"), length, "v1", true, 1);
     }
 
     @Override
@@ -32,7 +37,13 @@ final class BytesImage implements PinnedImage {
     public InputStream openRange(long offset, long length) {
         long end = info.rangeEnd(offset, length);
         read.addAndGet(end - offset);
-        return new ByteArrayInputStream(bytes, (int) offset, (int) (end - offset));
+        byte[] bytes = new byte[(int) (end - offset)];
+        long tailStart = info.length() - tail.length;
+        long from = Math.max(offset, tailStart);
+        if (from < end) {
+            System.arraycopy(tail, (int) (from - tailStart), bytes, (int) (from - offset), (int) (end - from));
+        }
+        return new ByteArrayInputStream(bytes);
     }
 
     long bytesRead() {

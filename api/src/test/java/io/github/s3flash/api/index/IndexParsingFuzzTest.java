@@ -5,17 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.github.s3flash.api.CorruptImageException;
-import io.github.s3flash.api.ImageInfo;
-import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.RetryPolicy;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -223,7 +217,7 @@ class IndexParsingFuzzTest {
         for (long manifestLength : new long[] {IndexFormat.MAX_MANIFEST + 1L, 0x7FFFFFFFL, 0xFFFFFFFFL}) {
             var footer = new Footer(huge - IndexFormat.FOOTER_FRAME - 8 - (int) manifestLength, (int) manifestLength, 0,
                     new byte[32]);
-            var image = new TailImage(huge, footer.encode());
+            var image = new BytesImage(huge, footer.encode());
             assertThatThrownBy(() -> IndexedImage.open(image, RetryPolicy.DEFAULT))
                     .isInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("the index footer gives a manifest of " + Long.toUnsignedString(manifestLength & 0xFFFFFFFFL)
@@ -233,51 +227,15 @@ class IndexParsingFuzzTest {
         // The largest manifest the format allows is read (once) and then fails its digest: never more.
         var footer = new Footer(huge - IndexFormat.FOOTER_FRAME - 8 - IndexFormat.MAX_MANIFEST, IndexFormat.MAX_MANIFEST,
                 0, new byte[32]);
-        var image = new TailImage(huge, footer.encode());
+        var image = new BytesImage(huge, footer.encode());
         assertThatThrownBy(() -> IndexedImage.open(image, RetryPolicy.DEFAULT))
                 .isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("the manifest frame's header is damaged");
         assertThat(image.bytesRead()).isEqualTo(IndexFormat.MAX_MANIFEST + 8 + IndexFormat.FOOTER_FRAME);
         // A signature larger than any SSH signature is refused from the footer alone.
         var signed = new Footer(huge - IndexFormat.FOOTER_FRAME - 8 - 100_000 - 8 - 64, 64, 100_000, new byte[32]);
-        assertThatThrownBy(() -> IndexedImage.open(new TailImage(huge, signed.encode()), RetryPolicy.DEFAULT))
+        assertThatThrownBy(() -> IndexedImage.open(new BytesImage(huge, signed.encode()), RetryPolicy.DEFAULT))
                 .isInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("gives a signature of 100000 bytes; at most 16384");
-    }
-
-    /** A terabyte object of zeros ending in {@code tail}: a footer claiming the largest sizes, without the memory. */
-    private static final class TailImage implements PinnedImage {
-        private final ImageInfo info;
-        private final byte[] tail;
-        private final AtomicLong read = new AtomicLong();
-
-        TailImage(long length, byte[] tail) {
-            this.info = new ImageInfo(URI.create("mem:/huge"), length, "v1", true, 1);
-            this.tail = tail;
-        }
-
-        @Override
-        public ImageInfo info() {
-            return info;
-        }
-
-        @Override
-        public InputStream openRange(long offset, long length) {
-            long end = info.rangeEnd(offset, length);
-            read.addAndGet(end - offset);
-            byte[] bytes = new byte[(int) (end - offset)];
-            long tailStart = info.length() - tail.length;
-            for (long at = Math.max(offset, tailStart); at < end; at++) {
-                bytes[(int) (at - offset)] = tail[(int) (at - tailStart)];
-            }
-            return new ByteArrayInputStream(bytes);
-        }
-
-        long bytesRead() {
-            return read.get();
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -152,15 +152,18 @@ final class Lz4FrameOutputStream extends OutputStream {
             contentHash.update(data, off, length);
         }
         int size = compressor.compress(data, off, length, compressed, 4, compressed.length - 8);
-        int word;
         if (size >= length) {
-            System.arraycopy(data, off, compressed, 4, length);
-            size = length;
-            word = size | Lz4Format.UNCOMPRESSED_BIT;
-        } else {
-            word = size;
+            // Incompressible: the block is stored as it is, written straight from the caller's bytes.
+            putIntLE(compressed, 0, length | Lz4Format.UNCOMPRESSED_BIT);
+            out.write(compressed, 0, 4);
+            out.write(data, off, length);
+            if (blockChecksum) {
+                putIntLE(compressed, 0, blockHash.hash(data, off, length, 0));
+                out.write(compressed, 0, 4);
+            }
+            return;
         }
-        putIntLE(compressed, 0, word);
+        putIntLE(compressed, 0, size);
         int total = 4 + size;
         if (blockChecksum) {
             putIntLE(compressed, total, blockHash.hash(compressed, 4, size, 0));
