@@ -1,13 +1,12 @@
-/** Image tooling with the s3flash library: compress a disk image and publish it to S3. */
+/**
+ * Image tooling with the s3flash library: make a signed indexed image from a disk image or block
+ * device and publish it through any source that can write (a file, S3), all or nothing.
+ */
 module io.github.s3flash.examples.publish {
     requires io.github.s3flash.api;
-    requires software.amazon.awssdk.services.s3;
-    requires software.amazon.awssdk.core;
-    requires software.amazon.awssdk.regions;
-    requires software.amazon.awssdk.auth;
-    requires software.amazon.awssdk.awscore;
-    requires software.amazon.awssdk.http.urlconnection;
-    requires software.amazon.awssdk.http;
+
+    uses io.github.s3flash.api.ImageSource;
+    uses io.github.s3flash.api.Codec;
 
     exports io.github.s3flash.examples.publish;
 }

@@ -30,4 +30,17 @@ public interface ImageSource {
      *     the ranged getters of {@link Options}, before any request)
      */
     PinnedImage open(URI location, Options options) throws IOException;
+
+    /**
+     * Starts writing an object at {@code location}, for image tooling ({@code s3flash image create},
+     * signatures beside images): invisible until committed, dropped when aborted or closed first. A
+     * source that cannot write says so; that is the default.
+     *
+     * @throws NoProviderException if this source cannot publish
+     */
+    default PublishStream publish(URI location, Options options) throws IOException {
+        throw new NoProviderException("source " + name() + " cannot publish objects, so nothing can be written to "
+                + ImageLocations.redact(location) + "; write to a file, to '-' (stdout) or to s3://bucket/key and"
+                + " upload it with the store's own tools");
+    }
 }

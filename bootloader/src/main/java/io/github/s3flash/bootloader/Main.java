@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Flash a compressed full-disk image from object storage (S3, HTTP, files, plugins) onto a disk.",
         footer = {"", ExitCode.HELP},
         subcommands = {FlashCommand.class, BootCommand.class, ProvidersCommand.class, PluginsCommand.class,
+            ImageCommand.class,
             io.github.s3flash.bootloader.release.InitrdCommand.class,
             io.github.s3flash.bootloader.release.GrubCommand.class, CommandLine.HelpCommand.class})
 public final class Main {

@@ -60,6 +60,12 @@ public final class FileImageSource implements ImageSource {
         return new FileImage(path, info);
     }
 
+    /** A file written beside its final name and renamed into place on commit. */
+    @Override
+    public io.github.s3flash.api.PublishStream publish(URI location, Options options) throws IOException {
+        return FilePublishStream.open(location, pathOf(location));
+    }
+
     static Path pathOf(URI location) throws ImageNotFoundException {
         try {
             if (location.isOpaque()) {

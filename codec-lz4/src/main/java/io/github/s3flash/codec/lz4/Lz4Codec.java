@@ -23,8 +23,10 @@ import net.jpountz.xxhash.XXHashFactory;
  * dictionary.
  *
  * <p>Encode options: {@code level} (1 to 12, default 1 like the CLI; 3 and up use LZ4 HC), {@code
- * block-size} (64k, 256k, 1m or 4m, default 4m like the CLI), {@code block-checksum} (default false)
- * and {@code content-checksum} (default true). Blocks are independent.
+ * block-size} (64k, 256k, 1m or 4m, default 4m like the CLI), {@code block-checksum} (default false),
+ * {@code content-checksum} (default true) and {@code content-size} (the exact number of bytes that
+ * will be written: recorded in the frame header, as {@code lz4 --content-size} does, and checked on
+ * close; indexed images record it in every chunk's frame). Blocks are independent.
  *
  * <p>Probe: certain on an LZ4 frame or legacy magic number. Skippable frames (0x184D2A50 to
  * 0x184D2A5F) belong to LZ4 and Zstandard alike, so a leading skippable frame alone decides nothing:
@@ -85,10 +87,15 @@ public final class Lz4Codec implements Codec {
             throw new IllegalArgumentException("option block-size=" + options.get("block-size").orElse("")
                     + " is not valid: expected 64k, 256k, 1m or 4m");
         }
+        long contentSize = options.getLong("content-size", -1);
+        if (contentSize < -1) {
+            throw new IllegalArgumentException("option content-size=" + contentSize
+                    + " is not valid: expected the frame's decoded size in bytes");
+        }
         // As the lz4 CLI: levels 1 and 2 are the fast compressor, 3 to 12 are LZ4 HC at that level.
         LZ4Compressor compressor = level < 3 ? Holder.LZ4.fastCompressor() : Holder.LZ4.highCompressor(level);
         return new Lz4FrameOutputStream(out, compressor, Holder.XXHASH, id,
-                options.getBoolean("block-checksum", false), options.getBoolean("content-checksum", true));
+                options.getBoolean("block-checksum", false), options.getBoolean("content-checksum", true), contentSize);
     }
 
     /**

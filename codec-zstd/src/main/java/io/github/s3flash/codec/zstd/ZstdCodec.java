@@ -23,7 +23,9 @@ import java.util.Locale;
  * <p>Encode options: {@code level} (default 3, as the CLI), {@code long} ({@code true} for a 128 MiB
  * window as {@code --long}, or a window log 10 to 31 as {@code --long=N}; windows above 27 need
  * {@code zstd -d --long=N} to decode with the CLI), {@code workers} (compression threads, as {@code
- * -T}; default 0, single-threaded) and {@code checksum} (default true, as the CLI).
+ * -T}; default 0, single-threaded), {@code checksum} (default true, as the CLI) and {@code
+ * content-size} (the exact number of bytes that will be written: recorded in the frame header, as the
+ * CLI does for files, and enforced by libzstd; indexed images record it in every chunk's frame).
  *
  * <p>Probe: certain on the Zstandard magic number. Skippable frames (0x184D2A50 to 0x184D2A5F)
  * belong to LZ4 and Zstandard alike (pzstd starts every file with one), so the probe looks past
@@ -88,6 +90,18 @@ public final class ZstdCodec implements Codec {
         int workers = options.getInt("workers", 0);
         if (workers < 0 || workers > 200) {
             throw new IllegalArgumentException("option workers=" + workers + " is not valid: expected 0 to 200");
+        }
+        long contentSize = options.getLong("content-size", -1);
+        if (contentSize < -1) {
+            throw new IllegalArgumentException("option content-size=" + contentSize
+                    + " is not valid: expected the frame's decoded size in bytes");
+        }
+        if (contentSize >= 0) {
+            if (workers > 0) {
+                throw new IllegalArgumentException("option content-size makes one frame on one thread: leave workers out");
+            }
+            return new ZstdSizedFrameOutputStream(out, level, options.getBoolean("checksum", true), windowLog,
+                    contentSize);
         }
         var zstd = new ZstdOutputStreamNoFinalizer(out, level);
         zstd.setChecksum(options.getBoolean("checksum", true));

@@ -114,6 +114,20 @@ public final class S3ImageSource implements ImageSource {
         }
     }
 
+    /**
+     * A multipart upload to {@code s3://bucket/key}, invisible until committed (see {@link
+     * S3UploadStream}); the same endpoint, region, credentials and retry options as reading.
+     */
+    @Override
+    public io.github.s3flash.api.PublishStream publish(URI location, Options options) throws IOException {
+        requireNonNull(location, "location");
+        requireNonNull(options, "options");
+        S3Settings settings = S3Settings.from(options, env);
+        S3Credentials credentials = S3Credentials.resolve(settings.profile(), env);
+        return S3UploadStream.open(client(settings, credentials), location, S3Location.of(location), settings,
+                credentials, options);
+    }
+
     private static S3Client client(S3Settings settings, S3Credentials credentials) {
         var http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(settings.connectTimeout())

@@ -4,58 +4,54 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.s3flash.api.Codec;
 import io.github.s3flash.api.Options;
+import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.PublishStream;
+import io.github.s3flash.api.index.ChunkProgress;
+import io.github.s3flash.api.index.IndexedImageWriter;
+import io.github.s3flash.api.index.ManifestSigner;
+import io.github.s3flash.api.index.WriterSettings;
+import io.github.s3flash.api.index.WrittenImage;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Publishes a disk image (a file or a block device) to S3 the way {@code s3flash} flashes it: read,
- * hash (SHA-256 of the raw image, what {@code flash --sha256} checks), compress with any installed
- * codec, and stream into a multipart upload — no temporary file, memory of one part.
+ * Publishes a disk image (a file or a block device) as an indexed image: chunks compressed on every
+ * core, a manifest with every chunk's SHA-256, optionally signed, streamed to wherever a source can
+ * write (an S3 multipart upload, a file renamed into place), whole or not at all.
  */
 public final class ImagePublisher {
 
-    /** What was published. */
-    public record Published(URI location, String codec, long imageBytes, long compressedBytes, int parts,
-            String sha256, String etag) {}
+    /** What was published: where, its version (ETag, file identity), and the image's manifest. */
+    public record Published(URI location, String version, WrittenImage image) {}
 
-    private final S3Client s3;
+    private final ProviderRegistry registry;
 
-    public ImagePublisher(S3Client s3) {
-        this.s3 = requireNonNull(s3, "s3");
+    public ImagePublisher(ProviderRegistry registry) {
+        this.registry = requireNonNull(registry, "registry");
     }
 
-    public Published publish(Path image, String bucket, String key, Codec codec, Options encodeOptions, int partSize)
-            throws IOException {
+    /**
+     * Reads {@code image} once and publishes it at {@code destination}.
+     *
+     * @param signer signs the manifest, or null for an unsigned image
+     * @param options the destination source's options ({@code s3.endpoint}, {@code s3.upload.part-size}, ...)
+     */
+    public Published publish(Path image, URI destination, Codec codec, WriterSettings settings, ManifestSigner signer,
+            Options options, ChunkProgress progress) throws IOException {
         requireNonNull(image, "image");
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        requireNonNull(destination, "destination");
+        var writer = new IndexedImageWriter(codec, settings);
+        try (InputStream in = Files.newInputStream(image);
+                PublishStream published = registry.source(destination, options).publish(destination, options);
+                OutputStream out = new BufferedOutputStream(published, 1 << 20)) {
+            WrittenImage written = writer.write(in, out, signer, progress);
+            out.flush();
+            return new Published(destination, published.commit(), written);
         }
-        var upload = new MultipartUploadStream(s3, bucket, key, partSize);
-        long imageBytes = 0;
-        try (InputStream in = new DigestInputStream(Files.newInputStream(image), sha256);
-                OutputStream out = codec.encode(upload, encodeOptions)) {
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-                imageBytes += n;
-            }
-        } catch (IOException | RuntimeException e) {
-            upload.abort();
-            throw e;
-        }
-        return new Published(URI.create("s3://" + bucket + "/" + key), codec.name(), imageBytes, upload.uploaded(),
-                upload.parts(), HexFormat.of().formatHex(sha256.digest()), upload.etag());
     }
 }

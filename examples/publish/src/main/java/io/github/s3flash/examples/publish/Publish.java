@@ -1,23 +1,23 @@
 package io.github.s3flash.examples.publish;
 
+import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.index.ChunkProgress;
+import io.github.s3flash.api.index.ManifestSigner;
+import io.github.s3flash.api.index.WriterSettings;
+import io.github.s3flash.api.sshsig.SshPrivateKey;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The Java replacement for the original's {@code upload_ami_to_s3.sh}:
+ * A small publishing tool on the library, the Java side of what {@code s3flash image create} does:
  *
  * <pre>
  * Publish --image /dev/xvdg --dest s3://bucket/images/os.img.lz4 [--codec lz4|zstd] [--level N]
- *         [--part-size 16m] [--endpoint URL] [--path-style]
+ *         [--chunk-size 4m] [--sign-key ~/.ssh/id_ed25519] [-o s3.endpoint=URL]...
  * </pre>
  *
  * Credentials and region come from the AWS default chains (environment, profile, instance role).
@@ -27,55 +27,46 @@ public final class Publish {
     private Publish() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = new HashMap<>(Map.of("--codec", "lz4", "--part-size", "16m"));
+        Map<String, String> a = new HashMap<>(Map.of("--codec", "lz4", "--chunk-size", "4m"));
+        Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--path-style")) {
-                a.put("--path-style", "true");
-            } else if (i + 1 < args.length && args[i].startsWith("--")) {
-                a.put(args[i], args[++i]);
-            } else {
+            if (i + 1 >= args.length || !args[i].startsWith("-")) {
                 usage("unexpected argument " + args[i]);
+            } else if (args[i].equals("-o")) {
+                String[] kv = args[++i].split("=", 2);
+                options.put(kv[0], kv.length > 1 ? kv[1] : "");
+            } else {
+                a.put(args[i], args[++i]);
             }
         }
         if (!a.containsKey("--image") || !a.containsKey("--dest")) {
             usage("--image and --dest are required");
         }
-        URI dest = URI.create(a.get("--dest"));
-        if (!"s3".equals(dest.getScheme()) || dest.getHost() == null || dest.getPath().length() < 2) {
-            usage("--dest must be s3://bucket/key");
-        }
-        Options options = Options.of(a.containsKey("--level") ? Map.of("level", a.get("--level")) : Map.of());
-        int partSize = (int) Options.of(Map.of("p", a.get("--part-size"))).getSize("p", 16 << 20);
-
-        var builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.create())
-                // S3-compatible stores (and S3Proxy in the tests) do not all accept the newer checksum headers.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (a.containsKey("--endpoint")) {
-            builder.endpointOverride(URI.create(a.get("--endpoint")));
-        }
-        builder.forcePathStyle(Boolean.parseBoolean(a.getOrDefault("--path-style", "false")));
-        try (S3Client s3 = builder.build()) {
-            var codec = ProviderRegistry.load().codec(a.get("--codec"));
-            var published = new ImagePublisher(s3).publish(Path.of(a.get("--image")), dest.getHost(),
-                    dest.getPath().substring(1), codec, options, partSize);
-            System.out.println("published " + published.location());
-            System.out.println("  codec:            " + published.codec());
-            System.out.println("  image bytes:      " + published.imageBytes());
-            System.out.println("  compressed bytes: " + published.compressedBytes() + " in " + published.parts()
-                    + " parts");
-            System.out.println("  sha256:           " + published.sha256());
-            System.out.println("  etag:             " + published.etag());
-            System.out.println("flash it with: s3flash flash --source " + published.location()
-                    + " --target <disk> --sha256 " + published.sha256());
-        }
+        var registry = ProviderRegistry.load();
+        Options encode = a.containsKey("--level") ? Options.empty().with("level", a.get("--level")) : Options.empty();
+        long chunk = Options.of(Map.of("c", a.get("--chunk-size"))).getSize("c", 4 << 20);
+        var settings = new WriterSettings((int) chunk, encode, 0);
+        ManifestSigner signer = a.containsKey("--sign-key")
+                ? ManifestSigner.of(SshPrivateKey.read(Path.of(a.get("--sign-key")))) : null;
+        var published = new ImagePublisher(registry).publish(Path.of(a.get("--image")),
+                ImageLocations.parse(a.get("--dest")), registry.codec(a.get("--codec")), settings, signer,
+                Options.of(options), ChunkProgress.NONE);
+        var m = published.image().manifest();
+        System.out.println("published " + ImageLocations.redact(published.location()) + " (version " + published.version()
+                + ")");
+        System.out.println("  codec:         " + m.codec());
+        System.out.println("  image bytes:   " + m.imageLength());
+        System.out.println("  object bytes:  " + published.image().objectLength());
+        System.out.println("  chunks:        " + m.chunkCount() + " (" + m.zeroChunks() + " all-zero)");
+        System.out.println("  image digest:  " + m.digest());
+        System.out.println("  signer:        " + (published.image().signature() == null ? "none"
+                : published.image().signature().key()));
     }
 
     private static void usage(String problem) {
         System.err.println("publish: " + problem);
-        System.err.println("usage: Publish --image PATH --dest s3://bucket/key [--codec lz4|zstd] [--level N]"
-                + " [--part-size 16m] [--endpoint URL] [--path-style]");
+        System.err.println("usage: Publish --image PATH --dest URI [--codec lz4|zstd] [--level N] [--chunk-size 4m]"
+                + " [--sign-key KEY] [-o KEY=VALUE]...");
         System.exit(2);
     }
 }

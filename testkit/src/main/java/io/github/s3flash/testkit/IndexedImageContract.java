@@ -1,0 +1,278 @@
+package io.github.s3flash.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.s3flash.api.Codec;
+import io.github.s3flash.api.FlashPlan;
+import io.github.s3flash.api.Flasher;
+import io.github.s3flash.api.ImageSource;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.RetryPolicy;
+import io.github.s3flash.api.index.Chunk;
+import io.github.s3flash.api.index.ChunkDecoder;
+import io.github.s3flash.api.index.IndexedImage;
+import io.github.s3flash.api.index.IndexedImageWriter;
+import io.github.s3flash.api.index.Manifest;
+import io.github.s3flash.api.index.ChunkProgress;
+import io.github.s3flash.api.index.WriterSettings;
+import io.github.s3flash.api.index.WrittenImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What indexed images made with a codec must be: the codec's stock CLI decodes every one to the
+ * image, byte for byte (empty, one byte, exactly one chunk, one byte over, sizes that are not whole
+ * sectors, random and disk-like bytes, all zeros); the index read back from the object's tail
+ * describes every chunk (offsets, lengths, SHA-256, zero flags) and each chunk decodes alone to its
+ * bytes; the writer is deterministic whatever its threads and however its input is split; opening
+ * reads only the tail. A codec module's test extends this and supplies the codec and the CLI.
+ */
+public abstract class IndexedImageContract {
+
+    @TempDir
+    protected Path dir;
+
+    /** The codec under test. */
+    protected abstract Codec codec();
+
+    /** The stock CLI decompressing stdin to stdout, e.g. {@code lz4 -d -c}. */
+    protected abstract List<String> cliDecode();
+
+    private static final int SMALL_CHUNK = 64 << 10;
+
+    protected WrittenImage write(byte[] image, WriterSettings settings, Path object) throws IOException {
+        try (InputStream in = new ByteArrayInputStream(image); OutputStream out = Files.newOutputStream(object)) {
+            return new IndexedImageWriter(codec(), settings).write(in, out, null, ChunkProgress.NONE);
+        }
+    }
+
+    private byte[] cliDecoded(Path object) throws IOException, InterruptedException {
+        Path out = dir.resolve("cli.out");
+        Cli.run(cliDecode(), object, out);
+        return Files.readAllBytes(out);
+    }
+
+    private static PinnedImage open(Path object) throws IOException {
+        ImageSource files = ProviderRegistry.load().source(object.toUri(), Options.empty());
+        return files.open(object.toUri(), Options.empty());
+    }
+
+    /** Checks the object against the image: the CLI, the index, and each chunk decoded alone. */
+    private void check(byte[] image, Path object, int chunkSize, String where) throws Exception {
+        assertThat(cliDecoded(object)).as(where + ": " + String.join(" ", cliDecode())).isEqualTo(image);
+        try (PinnedImage pinned = open(object)) {
+            IndexedImage index = IndexedImage.require(pinned, RetryPolicy.DEFAULT);
+            Manifest m = index.manifest();
+            assertThat(m.codec()).as(where).isEqualTo(codec().name());
+            assertThat(m.imageLength()).as(where).isEqualTo(image.length);
+            assertThat(m.chunkSize()).as(where).isEqualTo(chunkSize);
+            assertThat(m.chunkCount()).as(where).isEqualTo((image.length + chunkSize - 1) / chunkSize);
+            var decoder = ChunkDecoder.of(ProviderRegistry.load(), m);
+            int zeros = 0;
+            long frames = 16;
+            for (Chunk c : m.chunks()) {
+                byte[] expected = Arrays.copyOfRange(image, (int) c.offset(), (int) c.end());
+                boolean zero = expected.length > 0 && Arrays.equals(expected, new byte[expected.length]);
+                zeros += zero ? 1 : 0;
+                assertThat(c.zero()).as(where + ", " + c.describe()).isEqualTo(zero);
+                assertThat(c.sha256Hex()).as(where + ", " + c.describe()).isEqualTo(TestImages.sha256(expected));
+                assertThat(c.compressedOffset()).as(where + ", " + c.describe()).isEqualTo(frames);
+                frames += c.compressedLength();
+                ByteBuffer into = ByteBuffer.allocateDirect(c.length() + 4096).position(4096);
+                try (InputStream frame = pinned.openRange(c.compressedOffset(), c.compressedLength())) {
+                    decoder.decode(c, frame, into);
+                }
+                byte[] decoded = new byte[c.length()];
+                into.flip().position(4096).get(decoded);
+                assertThat(decoded).as(where + ", " + c.describe() + " decoded alone").isEqualTo(expected);
+            }
+            assertThat(m.zeroChunks()).as(where).isEqualTo(zeros);
+            assertThat(m.dataEnd()).as(where).isEqualTo(frames).isEqualTo(index.manifestOffset());
+            assertThat(m.chunkFramesLength()).as(where).isEqualTo(frames - 16);
+        }
+        try (InputStream head = Files.newInputStream(object)) {
+            assertThat(head.readNBytes(16)).as(where + ": the head frame")
+                    .isEqualTo(new byte[] {0x53, 0x2a, 0x4d, 0x18, 8, 0, 0, 0, 'S', '3', 'F', 'L', '-', 'I', 'D', 'X'});
+        }
+    }
+
+    @Test
+    void theStockCliDecodesEveryIndexedImageByteExact() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        int c = SMALL_CHUNK;
+        List<Integer> sizes = new ArrayList<>(List.of(0, 1, 511, c - 1, c, c + 1, 3 * c + 777, 5 * c - 512, 4 * c));
+        sizes.add(1 + random.nextInt(8 * c));
+        for (int size : sizes) {
+            for (String kind : List.of("random", "disk-like", "zeros")) {
+                byte[] image = switch (kind) {
+                    case "random" -> TestImages.random(random, size);
+                    case "disk-like" -> TestImages.diskLike(random, size);
+                    default -> new byte[size];
+                };
+                Path object = dir.resolve("image." + codec().name());
+                write(image, new WriterSettings(c, Options.empty(), 1 + random.nextInt(3)), object);
+                check(image, object, c, kind + " image of " + size + " bytes in " + c + "-byte chunks, "
+                        + Seeds.describe(seed));
+            }
+        }
+    }
+
+    @Test
+    void defaultAndRandomChunkSizesDecodeByteExact() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        byte[] image = TestImages.diskLike(random, 9 * (1 << 20) + 4096 * random.nextInt(64) + random.nextInt(4096));
+        Path object = dir.resolve("default." + codec().name());
+        WrittenImage written = write(image, WriterSettings.defaults(), object);
+        assertThat(written.objectLength()).isEqualTo(Files.size(object));
+        check(image, object, WriterSettings.DEFAULT_CHUNK_SIZE, "default settings, " + Seeds.describe(seed));
+
+        int chunk = 1 << (16 + random.nextInt(6));
+        Path other = dir.resolve("random-chunk." + codec().name());
+        write(image, WriterSettings.defaults().withChunkSize(chunk), other);
+        check(image, other, chunk, "chunk size " + chunk + ", " + Seeds.describe(seed));
+    }
+
+    @Test
+    void theObjectIsTheSameWhateverTheThreadsAndTheInputSplits() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        byte[] image = TestImages.diskLike(random, 20 * SMALL_CHUNK + random.nextInt(SMALL_CHUNK));
+        var settings = new WriterSettings(SMALL_CHUNK, Options.empty(), 1);
+        Path one = dir.resolve("one-thread");
+        write(image, settings, one);
+        for (int threads : new int[] {2, 5}) {
+            Path many = dir.resolve("threads-" + threads);
+            try (InputStream in = SplitReads.random(new ByteArrayInputStream(image), random, 70_000);
+                    OutputStream out = Files.newOutputStream(many)) {
+                new IndexedImageWriter(codec(), settings.withThreads(threads)).write(in, out, null, ChunkProgress.NONE);
+            }
+            assertThat(Files.readAllBytes(many)).as(threads + " threads, split reads, " + Seeds.describe(seed))
+                    .isEqualTo(Files.readAllBytes(one));
+        }
+    }
+
+    @Test
+    void openingReadsOnlyTheTail() throws Exception {
+        long seed = Seeds.next();
+        byte[] image = TestImages.random(new Random(seed), 3 << 20);
+        Path object = dir.resolve("tail." + codec().name());
+        write(image, new WriterSettings(SMALL_CHUNK, Options.empty(), 0), object);
+        try (var counting = new CountingImage(open(object))) {
+            IndexedImage index = IndexedImage.require(counting, RetryPolicy.DEFAULT);
+            long tail = 256 << 10;
+            assertThat(index.bytesRead()).isEqualTo(tail);
+            assertThat(counting.bytesRead()).as("bytes read of " + Files.size(object) + ", " + Seeds.describe(seed))
+                    .isEqualTo(tail);
+            assertThat(counting.ranges()).containsExactly(new CountingImage.Range(Files.size(object) - tail, tail));
+        }
+    }
+
+    @Test
+    void aManifestLargerThanTheFirstReadTakesExactlyOneMoreRead() throws Exception {
+        // 6400 all-zero chunks of 64 KiB: a 307 264-byte manifest, more than the first read of 256 KiB.
+        long size = 6400L * SMALL_CHUNK;
+        Path object = dir.resolve("many-chunks." + codec().name());
+        try (InputStream zeros = new ZeroStream(size); OutputStream out = Files.newOutputStream(object)) {
+            new IndexedImageWriter(codec(), new WriterSettings(SMALL_CHUNK, Options.empty(), 0))
+                    .write(zeros, out, null, ChunkProgress.NONE);
+        }
+        try (var counting = new CountingImage(open(object))) {
+            IndexedImage index = IndexedImage.require(counting, RetryPolicy.DEFAULT);
+            long indexBytes = Files.size(object) - index.manifestOffset();
+            assertThat(index.manifest().chunkCount()).isEqualTo(6400);
+            assertThat(index.manifest().zeroChunks()).isEqualTo(6400);
+            assertThat(indexBytes).isGreaterThan(256 << 10);
+            assertThat(counting.ranges()).hasSize(2);
+            assertThat(counting.bytesRead()).isEqualTo(indexBytes);
+        }
+    }
+
+    @Test
+    void theFlashsPlainPathDecodesItToo() throws Exception {
+        // Its head frame keeps a reader that does not know the index from taking the first chunk frame's
+        // content size for the image's; the codecs skip the index's frames. (Needs a sink installed.)
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        byte[] image = TestImages.diskLike(random, 4096 * (40 + random.nextInt(100)));
+        Path object = dir.resolve("plain-path." + codec().name());
+        write(image, new WriterSettings(SMALL_CHUNK, Options.empty(), 2), object);
+        Path target = dir.resolve("flashed.img");
+        var result = Flasher.withInstalledProviders().flash(FlashPlan.of(object.toUri(), target)
+                .withOption("create", "true").withExpectedSha256(TestImages.sha256(image)));
+        assertThat(result.codec()).isEqualTo(codec().name());
+        assertThat(Files.readAllBytes(target)).as(Seeds.describe(seed)).isEqualTo(image);
+    }
+
+    @Test
+    void theContentSizeOptionIsExact() {
+        // The writer gives every chunk's frame its length; the encoder must refuse to make a frame of another.
+        Options ten = Options.empty().with(IndexedImageWriter.CONTENT_SIZE_OPTION, "10");
+        assertThatThrownBy(() -> {
+            try (OutputStream enc = codec().encode(new java.io.ByteArrayOutputStream(), ten)) {
+                enc.write(new byte[9]);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("content size of 10 bytes but 9 were written");
+        assertThatThrownBy(() -> {
+            try (OutputStream enc = codec().encode(new java.io.ByteArrayOutputStream(), ten)) {
+                enc.write(new byte[11]);
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("content size of 10 bytes but more are written");
+    }
+
+    @Test
+    void aPlainImageHasNoIndex() throws Exception {
+        byte[] image = TestImages.diskLike(new Random(1), 300_000);
+        Path plain = dir.resolve("plain." + codec().name());
+        try (OutputStream out = codec().encode(Files.newOutputStream(plain), Options.empty())) {
+            out.write(image);
+        }
+        try (PinnedImage pinned = open(plain)) {
+            assertThat(IndexedImage.open(pinned, RetryPolicy.DEFAULT)).isEmpty();
+        }
+    }
+
+    /** {@code length} zero bytes without holding them. */
+    private static final class ZeroStream extends InputStream {
+        private long left;
+
+        ZeroStream(long length) {
+            this.left = length;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
+    }
+}
