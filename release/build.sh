@@ -205,6 +205,10 @@ cp "$here/README.md" "$rel/README.md"
 log "initrd: archiving $(du -sh "$root" | cut -f1) with s3flash initrd build"
 "$JAVA_HOME/bin/java" -p "$lib:$jar" --add-modules org.apache.commons.compress \
     -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main initrd build --root "$root" --output "$rel/initrd.gz" >&2
+# The sizes of the files GRUB boots: configure_bootloader.sh refuses them cut short.
+for f in vmlinuz initrd.gz; do
+    echo "$(wc -c < "$rel/$f") $f"
+done > "$rel/release.sizes"
 # Files at the top of the tarball, so that `tar -xzf ... -C /boot` puts them where GRUB looks.
 (cd "$rel" && tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$out/bootloader-x86_64.tar.gz" .)
 log "$out/bootloader-x86_64.tar.gz: $(wc -c < "$out/bootloader-x86_64.tar.gz") bytes; initrd.gz $(wc -c < "$rel/initrd.gz") bytes; kernel $kver"
