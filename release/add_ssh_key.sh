@@ -6,6 +6,7 @@
 #   add_ssh_key.sh <authorized_keys>
 #
 # Only SSH public key lines ("ssh-ed25519 AAAA... comment"), blank lines and # comments are accepted.
+# It needs room beside initrd.gz for a second one while it runs, and refuses before writing without it.
 # Exit codes: 0 done, 2 bad usage, 3 refused (initrd.gz unchanged).
 # POSIX sh (no cpio needed); the same archive as `s3flash initrd add-ssh-key`.
 set -eu
@@ -38,6 +39,14 @@ key='(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nis
 bad=$(grep -nEv -e "^\$|^#|^$key\$" -- "$keys" | head -n 1 | cut -d: -f1 || true)
 [ -z "$bad" ] || refuse "line $bad of the authorized_keys file is not an SSH public key (expected 'ssh-ed25519 AAAA... comment'; key options are not accepted)"
 grep -Eq -e "^$key\$" -- "$keys" || refuse "the authorized_keys file holds no SSH public key"
+
+# The new initrd.gz is written beside the old one and then renamed over it, so that a crash never
+# leaves a half-appended initrd: while this runs, the file system needs room for a second initrd.gz
+# and the key's archive (192 KiB covers the largest key file twice, and the file system's own blocks).
+need_kib=$(( ($(wc -c < "$initrd") + 1023) / 1024 + 192 ))
+free_kib=$(df -Pk "$dir" | awk 'NR == 2 {print $4}')
+[ "$free_kib" -ge "$need_kib" ] \
+    || refuse "$dir has $free_kib KiB free, and adding a key writes a new initrd.gz beside the old one before it replaces it ($need_kib KiB): make $((need_kib - free_kib)) KiB more room and run it again"
 
 tmp=$initrd.tmp
 cpio=$initrd.cpio.tmp

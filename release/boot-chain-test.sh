@@ -8,20 +8,24 @@
 #   release/boot-chain-test.sh [--no-maven] [--no-build] [--jobs N] [--keep]
 #                              [--firmware bios,uefi] [--layout root,bootpart] [--scenario 1,2,3,4]
 #
-# Scenarios (each on a fresh old-OS disk, one QEMU process across all its reboots; no -kernel):
+# Each scenario on each layout starts from a fresh old-OS disk: it boots under SeaBIOS, the old OS
+# installs the bootloader as the README says and reboots; QEMU stops at that reboot, and the disk
+# as the install left it is powered on under each firmware (SeaBIOS, OVMF), a copy each. That
+# machine then runs across all its reboots (one QEMU process; no -kernel):
 #   1 flash      the new OS image (lz4, on S3Proxy) is flashed; the machine boots "NEW OS booted
 #                <version>" and the disk equals the published image
-#   2 restore    the source never answers, s3flash.watchdog=15: /boot.bak is restored and the
+#   2 restore    the source never answers, s3flash.watchdog=10: /boot.bak is restored and the
 #                machine boots "OLD OS booted" again
 #   3 badoption  grub.cfg carries an option boot mode cannot use (a hand edit configure never saw):
-#                boot mode must restore and the machine boot "OLD OS booted" again
+#                boot mode must restore at once and the machine boot "OLD OS booted" again
 #   4 powercut   QEMU is killed right after the first write and started again: what the machine
 #                then boots is recorded (a measurement: it says what happened and does not fail)
 # Layouts: root (/boot on the root file system) and bootpart (a /boot partition of its own).
 # Default: scenarios 1-3 for both firmwares and both layouts, and scenario 4 for both firmwares on
 # the root layout; naming any of --firmware, --layout, --scenario runs every combination of what
-# is named (the rest: all). --jobs N runs N machines at once (default 2). Prints, per run, the time
-# from the old OS's reboot to boot mode and to the first byte written, and the whole run's time.
+# is named (the rest: all). --jobs N runs N scenario-and-layout groups at once, so N machines
+# (default: the number of CPUs, at least 2, at most 4). Prints, per run, the time from power-on to
+# boot mode, to the first byte written, to the end of the flash or restore, and in all.
 #
 # Built only from Debian packages (grub-pc-bin, grub-efi-amd64-bin, grub2-common, ovmf, dosfstools,
 # mtools, gdisk, qemu-system-x86, busybox-static, e2fsprogs, lz4, awscli, socat) and the release
@@ -37,7 +41,9 @@ top=$(dirname "$here")
 build_args=
 build=yes
 keep=no
-jobs=2
+jobs=$(nproc)
+[ "$jobs" -ge 2 ] || jobs=2
+[ "$jobs" -le 4 ] || jobs=4
 firmwares='' layouts='' scenarios=''
 usage() { sed -n '8,9p' "$0" | sed 's/^# *//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -57,18 +63,21 @@ case $jobs in [1-9]) ;; *) usage ;; esac
 for f in ${firmwares//,/ }; do case $f in bios|uefi) ;; *) usage ;; esac; done
 for l in ${layouts//,/ }; do case $l in root|bootpart) ;; *) usage ;; esac; done
 for s in ${scenarios//,/ }; do case $s in 1|2|3|4) ;; *) usage ;; esac; done
+# The longest scenarios first: the flash, then the power cut, the restore after the watchdog, and the
+# restore at once.
 runs=()
 if [ -z "$firmwares$layouts$scenarios" ]; then
-    for layout in root bootpart; do
-        for n in 1 2 3 4; do
+    for n in 1 4 2 3; do
+        for layout in root bootpart; do
             [ "$n" = 4 ] && [ "$layout" = bootpart ] && continue
             for firmware in bios uefi; do runs+=("$n $firmware $layout"); done
         done
     done
 else
     firmwares=${firmwares:-bios,uefi} layouts=${layouts:-root,bootpart} scenarios=${scenarios:-1,2,3,4}
-    for layout in ${layouts//,/ }; do
-        for n in ${scenarios//,/ }; do
+    for n in 1 4 2 3; do
+        case ",$scenarios," in *",$n,"*) ;; *) continue ;; esac
+        for layout in ${layouts//,/ }; do
             for firmware in ${firmwares//,/ }; do runs+=("$n $firmware $layout"); done
         done
     done
@@ -146,15 +155,18 @@ ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C boot-chain-test
 
 # --- the operator's install steps, from the release README --------------------------------------
 # firstboot SCRIPT SOURCE ROOT-DEVICE EDIT [s3flash.OPTION...]: the README's install block, run by
-# the old OS's busybox sh as root (so without sudo), from /root where the tarball lies. Its `sudo
-# reboot` becomes `sync; reboot -f`: this OS has no init system to sync and unmount on the way
-# down. EDIT, when not empty, runs after the README's steps and before the reboot.
+# the old OS's busybox sh as root from /root, where the tarball lies, with only its placeholders
+# replaced: the image, the disk and the scenario's options. Its closing `reboot` is the old OS's own:
+# busybox's reboot signals init (the tiny OS's /sbin/init), which syncs, unmounts and reboots, as a
+# real init does. EDIT, when not empty, runs after the README's steps and before that reboot.
 firstboot() {
     local script=$1 src=$2 dev=$3 edit=$4
     shift 4
     local block
     block=$(awk '/^## Install/ {f = 1} f && /^```sh/ {b = 1; next} b && /^```/ {exit} b' "$release/README.md")
-    for placeholder in 'sudo reboot' my-bucket/images/server.img.lz4 /dev/nvme0n1 bootloader-x86_64.tar.gz; do
+    [ "$(tail -n 1 <<< "$block")" = reboot ] \
+        || fail "the install block of release/README.md no longer ends with 'reboot': adapt firstboot()"
+    for placeholder in 'my-bucket/images/server.img.lz4 /dev/nvme0n1' bootloader-x86_64.tar.gz; do
         grep -qF -- "$placeholder" <<< "$block" \
             || fail "the install block of release/README.md no longer holds '$placeholder': adapt firstboot()"
     done
@@ -162,12 +174,10 @@ firstboot() {
         echo '# The install steps of the release README (## Install), as the boot-chain test runs them.'
         echo 'set -eu'
         echo 'cd /root'
-        grep -v '^sudo reboot' <<< "$block" \
-            | sed -e 's/^sudo //' -e "s|my-bucket/images/server.img.lz4 /dev/nvme0n1|$src $dev $*|"
+        sed -e '$d' -e "s|my-bucket/images/server.img.lz4 /dev/nvme0n1|$src $dev $*|" <<< "$block"
         [ -z "$edit" ] || echo "$edit"
-        echo 'sync'
         echo 'echo "chain-install: done; rebooting into the s3flash bootloader"'
-        echo 'reboot -f'
+        tail -n 1 <<< "$block"
     } > "$script"
 }
 
@@ -189,23 +199,25 @@ stamp() {
         fi
     done
 }
-# boot_vm DIR LOG FIRMWARE NETDEV: starts QEMU on DIR/disk.img in the background (the machine keeps
-# rebooting until it powers off, is killed or times out), its serial console stamped into LOG.
+# boot_vm DISK VARS LOG FIRMWARE NETDEV [QEMU-ARG...]: starts QEMU on DISK in the background (the
+# machine keeps rebooting until it powers off, is killed or times out), with the UEFI variables in
+# VARS under OVMF, its serial console stamped into LOG.
 qemu_pid='' stamper_pid=''
 boot_vm() {
-    local dir=$1 logfile=$2 firmware=$3 netdev=$4
+    local disk=$1 vars=$2 logfile=$3 firmware=$4 netdev=$5
+    shift 5
     local fw=()
     if [ "$firmware" = uefi ]; then
         fw=(-drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
-            -drive "if=pflash,format=raw,file=$dir/vars.fd")
+            -drive "if=pflash,format=raw,file=$vars")
     fi
-    local pidfile=$dir/qemu.pid
+    local pidfile=$disk.qemu.pid
     rm -f "$pidfile"
     : > "$logfile"
     timeout 900 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 -display none \
         -serial stdio -monitor none -pidfile "$pidfile" "${fw[@]}" \
-        -drive "file=$dir/disk.img,format=raw,if=virtio,cache=unsafe" \
-        -netdev "$netdev" -device virtio-net-pci,netdev=n0,romfile= -device virtio-rng-pci \
+        -drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
+        -netdev "$netdev" -device virtio-net-pci,netdev=n0,romfile= -device virtio-rng-pci "$@" \
         < /dev/null 2>&1 | stamp > "$logfile" &
     stamper_pid=$!
     local i=0
@@ -230,22 +242,24 @@ secs() { if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN {pri
 plain() { cut -d' ' -f2- "$1" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r/\n/g' | { grep -av '^\s*$' || true; }; }
 shown() { plain "$1" | tail -n "${2:-25}" | sed 's/^/    | /' >&2; }
 
-# watch_vm LOG DEADLINE-SECONDS OLD-BOOTS: follows a running machine until it powers off, and
-# classifies what it booted. Sets $outcome: new (the new OS booted), old (the old OS booted for the
-# OLD-BOOTSth time), loop (the bootloader booted a second time), cmdline (boot mode refused its
-# command line and the in-memory OS stayed up), dead (the firmware or GRUB stopped at a prompt),
-# stuck (still running at the deadline), off (powered off otherwise).
+# Boot mode's first line, whether it flashes or found its command line unusable.
+boot_mode='s3flash: (boot mode:|the kernel command line cannot be used)'
+# watch_vm LOG DEADLINE-SECONDS: follows a running machine until it powers off, and classifies what
+# it booted. Sets $outcome: new (the new OS booted), old (the old OS booted), loop (the bootloader
+# booted a second time), stayup (the in-memory OS stays up: no restore, nothing reboots it), dead (the
+# firmware or GRUB stopped at a prompt), stuck (still running at the deadline), off (powered off
+# otherwise).
 watch_vm() {
-    local logfile=$1 deadline=$2 old_boots=$3 started=$SECONDS refused_at='' dead_at=''
+    local logfile=$1 deadline=$2 started=$SECONDS stayup_at='' dead_at=''
     outcome=
     while vm_running; do
-        if [ "$(count "$logfile" 's3flash: boot mode:')" -ge 2 ]; then outcome=loop; break; fi
+        if [ "$(count "$logfile" "$boot_mode")" -ge 2 ]; then outcome=loop; break; fi
         if [ $((SECONDS - started)) -ge "$deadline" ]; then outcome=stuck; break; fi
-        # Boot mode gave up on its command line: give a restore 40 s to show, then stop waiting.
-        if [ -z "$refused_at" ] && grep -aq 's3flash-init: the kernel command line is not valid' "$logfile"; then
-            refused_at=$SECONDS
+        # /init says when nothing will reboot the machine: a few seconds more, for what it prints, then stop.
+        if [ -z "$stayup_at" ] && grep -aqE 's3flash-init: .*staying up for SSH' "$logfile"; then
+            stayup_at=$SECONDS
         fi
-        if [ -n "$refused_at" ] && [ $((SECONDS - refused_at)) -ge 40 ]; then outcome=cmdline; break; fi
+        if [ -n "$stayup_at" ] && [ $((SECONDS - stayup_at)) -ge 5 ]; then outcome=stayup; break; fi
         # A prompt nobody answers on a server: GRUB's rescue shell, SeaBIOS with nothing to boot,
         # OVMF's shell. A few seconds more, for what it prints, then stop.
         if [ -z "$dead_at" ] && grep -aqE 'grub rescue>|No bootable device|Shell> ' "$logfile"; then
@@ -258,7 +272,7 @@ watch_vm() {
     vm_wait
     if [ -z "$outcome" ]; then
         if grep -aq "NEW OS booted" "$logfile"; then outcome=new
-        elif [ "$(count "$logfile" 'OLD OS booted')" -ge "$old_boots" ]; then outcome=old
+        elif grep -aq 'OLD OS booted' "$logfile"; then outcome=old
         else outcome=off
         fi
     fi
@@ -267,16 +281,21 @@ watch_vm() {
 # --- the scenarios --------------------------------------------------------------------------------
 scenario_name() { case $1 in 1) echo flash ;; 2) echo restore ;; 3) echo badoption ;; 4) echo powercut ;; esac; }
 
-# row DIR RESULT TO-BOOT-MODE TO-FIRST-BYTE TOTAL DETAIL: a run's line of the summary table.
+# row DIR RESULT TO-BOOT-MODE TO-FIRST-BYTE TO-END TOTAL DETAIL: a run's line of the summary table.
 row() {
-    printf '%-6s %8s %9s %7s  %s\n' "$2" "$3" "$4" "$5" "$6" > "$1/row"
+    printf '%-8s %6s %6s %6s %6s  %s\n' "$2" "$3" "$4" "$5" "$6" "$7" > "$1/row"
 }
 
-# run_scenario N FIRMWARE LAYOUT: one run, in a subshell of its own (runs may go in parallel).
-run_scenario() {
-    local n=$1 firmware=$2 layout=$3
-    local id; id=$n-$(scenario_name "$n")-$firmware-$layout
-    local dir=$work/$id
+# run_group N LAYOUT FIRMWARE...: scenario N on LAYOUT, in a subshell of its own (groups may go in
+# parallel). First the install: a fresh old-OS disk boots under SeaBIOS, the old OS runs the README's
+# install steps and reboots, and QEMU (-no-reboot) stops at that reboot. Then that disk, as the
+# install left it, is powered on under each FIRMWARE in turn (a copy each; fresh UEFI variables), and
+# the machine runs across all its reboots: the bootloader, and the new or the restored old OS.
+run_group() {
+    local n=$1 layout=$2
+    shift 2
+    local gid; gid=$n-$(scenario_name "$n")-$layout
+    local dir=$work/$gid
     mkdir -p "$dir"
     loop=
     trap 'vm_kill; if [ -n "$loop" ]; then umount "$dir/mnt" 2>/dev/null || true; losetup -d "$loop" || true; fi' EXIT
@@ -287,50 +306,81 @@ run_scenario() {
     case $n in
         2)  # Nothing behind the endpoint (no guestfwd; restrict=on lets nothing out): the source never answers.
             netdev="user,id=n0,restrict=on"
-            opts=("$endpoint" s3flash.watchdog=15) ;;
+            opts=("$endpoint" s3flash.watchdog=10) ;;
         3)  # An operator's hand edit of grub.cfg after configure_bootloader.sh checked everything.
             edit="sed -i 's|^\\([[:space:]]*linux .*\\)\$|\\1 s3flash.watchdgo=20|' /boot/grub/grub.cfg" ;;
     esac
     firstboot "$dir/firstboot.sh" "images/new-os-$layout.img.lz4" /dev/vda "$edit" "${opts[@]}"
     cp "$work/id.pub" "$dir/authorized_keys"
-    # A /boot partition of 256 MiB: the release takes 62 MB, the old /boot 24 MB, and add_ssh_key.sh
+    # A /boot partition of 160 MiB: the release takes 62 MB, the old /boot 24 MB, and add_ssh_key.sh
     # writes a new initrd.gz (48 MB) beside the old one before it renames it. The root file system
-    # holds the tarball, /boot.bak and, on the root layout, /boot.
-    local size=320
+    # holds the tarball (59 MB), /boot.bak and, on the root layout, /boot.
+    local size=288
     if [ "$layout" = bootpart ]; then size=400; fi
-    "$here/chain/make-os-disk.sh" --os old --banner "OLD OS booted" --layout "$layout" --size "$size" --boot-size 256 \
+    "$here/chain/make-os-disk.sh" --os old --banner "OLD OS booted" --layout "$layout" --size "$size" --boot-size 160 \
         --kernel "$kernel" --modules "$modules" --busybox /bin/busybox \
         --add "$tarball=root/bootloader-x86_64.tar.gz" --add "$dir/firstboot.sh=root/firstboot.sh" \
         --add "$dir/authorized_keys=root/.ssh/authorized_keys" "$dir/disk.img"
+    local ilog=$logs/$gid-install.log
+    log "$gid: the old OS installs the bootloader (SeaBIOS; /boot $([ "$layout" = root ] && echo on the root file system || echo on a partition of its own))"
+    local t_start=$EPOCHREALTIME
+    boot_vm "$dir/disk.img" - "$ilog" bios "user,id=n0,restrict=on" -no-reboot
+    local i=0
+    while vm_running && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+    vm_kill
+    local t_booted t_installed
+    t_booted=$(at "$ilog" 'OLD OS booted')
+    t_installed=$(at "$ilog" 'chain-install: done')
+    if [ -z "$t_installed" ] || ! grep -aq 'reboot: Restarting system' "$ilog"; then
+        local why; why="the install on the old OS did not finish: $(plain "$ilog" | grep -a -E 'refused|rror|failed|No space' | head -n 2 | paste -sd';')"
+        log "$gid: FAIL: $why"
+        shown "$ilog" 25
+        for firmware in "$@"; do
+            mkdir -p "$work/$n-$(scenario_name "$n")-$firmware-$layout"
+            row "$work/$n-$(scenario_name "$n")-$firmware-$layout" FAIL - - - - "$why"
+        done
+        return
+    fi
+    printf '%-27s the old OS booted in %s s, the install took %s s\n' "$gid" "$(secs "$t_start" "$t_booted")" \
+        "$(secs "$t_booted" "$t_installed")" | tee "$dir/install" | sed 's/^/boot-chain: installed /' >&2
+    for firmware in "$@"; do
+        run_machine "$n" "$firmware" "$layout" "$dir/disk.img" "$netdev"
+    done
+}
+
+# run_machine N FIRMWARE LAYOUT INSTALLED-DISK NETDEV: powers on a copy of the installed disk under
+# FIRMWARE and follows the machine until it powers off, then checks what scenario N expects.
+run_machine() {
+    local n=$1 firmware=$2 layout=$3 installed=$4 netdev=$5
+    local id; id=$n-$(scenario_name "$n")-$firmware-$layout
+    local dir=$work/$id
+    mkdir -p "$dir"
+    cp --sparse=always "$installed" "$dir/disk.img"
+    cp "$installed.env" "$dir/disk.img.env"
     cp /usr/share/OVMF/OVMF_VARS_4M.fd "$dir/vars.fd"
     local logfile=$logs/$id.log
-    log "$id: booting the old OS ($firmware; /boot $([ "$layout" = root ] && echo on the root file system || echo on a partition of its own))"
+    log "$id: powering on the installed disk ($firmware)"
     local t_start=$EPOCHREALTIME
-    boot_vm "$dir" "$logfile" "$firmware" "$netdev"
+    boot_vm "$dir/disk.img" "$dir/vars.fd" "$logfile" "$firmware" "$netdev"
     if [ "$n" = 4 ]; then
         power_cut "$id" "$firmware" "$layout" "$dir" "$logfile" "$netdev" "$t_start"
         return
     fi
-    watch_vm "$logfile" 420 2
+    watch_vm "$logfile" 420
     local t_end=$EPOCHREALTIME
-    local t_reboot t_boot t_first t_done
-    t_reboot=$(at "$logfile" 'chain-install: done')
-    t_boot=$(at "$logfile" 's3flash: boot mode:')
+    local t_boot t_first t_done result=FAIL detail
+    t_boot=$(at "$logfile" "$boot_mode")
     t_first=$(at "$logfile" 's3flash: writing started')
     t_done=$(at "$logfile" 's3flash: (flashed|restored) ')
-    local result=FAIL detail
-    if [ -z "$t_reboot" ]; then
-        detail="the install on the old OS did not finish: $(plain "$logfile" | grep -a -E 'error|failed|No space' | head -n 2 | paste -sd';')"
-    else
-        case $n in
-            1) detail=$(check_flashed "$dir" "$logfile" "$layout") && result=PASS ;;
-            *) detail=$(check_restored "$dir" "$logfile" "$layout") && result=PASS ;;
-        esac
-    fi
+    case $n in
+        1) detail=$(check_flashed "$dir" "$logfile" "$layout") && result=PASS ;;
+        *) detail=$(check_restored "$dir" "$logfile" "$layout") && result=PASS ;;
+    esac
     log "$id: $result: $detail"
-    log "$id: old OS reboot to boot mode $(secs "$t_reboot" "$t_boot") s, to the first byte written $(secs "$t_reboot" "$t_first") s, to the end of the flash or restore $(secs "$t_reboot" "$t_done") s; the whole run $(secs "$t_start" "$t_end") s"
+    log "$id: power-on to boot mode $(secs "$t_start" "$t_boot") s, to the first byte written $(secs "$t_start" "$t_first") s, to the end of the flash or restore $(secs "$t_start" "$t_done") s, to the next OS's power-off $(secs "$t_start" "$t_end") s"
     [ $result = PASS ] || shown "$logfile" 25
-    row "$dir" "$result" "$(secs "$t_reboot" "$t_boot")" "$(secs "$t_reboot" "$t_first")" "$(secs "$t_start" "$t_end")" "$detail"
+    row "$dir" "$result" "$(secs "$t_start" "$t_boot")" "$(secs "$t_start" "$t_first")" "$(secs "$t_start" "$t_done")" \
+        "$(secs "$t_start" "$t_end")" "$detail"
 }
 
 # check_flashed DIR LOG LAYOUT: the new OS booted, and the disk holds the published image.
@@ -356,7 +406,7 @@ check_flashed() {
 why() {
     case $outcome in
         loop) echo " (the bootloader booted again after: $(lines "$1" 's3flash: (restored /boot|rebooting into)' | head -n 2 | sed 's/.*s3flash: //' | paste -sd';'))" ;;
-        cmdline) echo " (boot mode refused its command line and stayed up: $(lines "$1" 's3flash boot:' | head -n 1 | cut -c1-100)...)" ;;
+        stayup) echo " (the in-memory OS stays up: $(lines "$1" 's3flash: (cannot restore|restore failed|no restore)' | head -n 1 | sed 's/.*s3flash: //' | cut -c1-160))" ;;
         dead) echo " ($(describe_dead_boot "$1"))" ;;
     esac
 }
@@ -406,31 +456,31 @@ check_restored() {
     echo "OLD OS booted again: the old /boot is back, /boot.bak gone, the file systems clean"
 }
 
-# power_cut ID FIRMWARE LAYOUT DIR LOG NETDEV T-START: scenario 4. The machine runs the install and
-# boots the bootloader as in scenario 1; right after the first chunk is written (the first progress
-# line follows that write) QEMU is killed, as a power cut stops a machine. Then the machine starts
-# again from the same disk and firmware variables, and what it boots is recorded.
+# power_cut ID FIRMWARE LAYOUT DIR LOG NETDEV T-START: scenario 4. The machine boots the bootloader
+# as in scenario 1; right after the first chunk is written (the first progress line follows that
+# write) QEMU is killed, as a power cut stops a machine. Then the machine starts again from the same
+# disk and firmware variables, and what it boots is recorded.
 power_cut() {
     local id=$1 firmware=$2 layout=$3 dir=$4 logfile=$5 netdev=$6 t_start=$7
     while vm_running && ! grep -aq 's3flash: progress' "$logfile"; do sleep 0.1; done
     local t_cut=$EPOCHREALTIME
     vm_kill
-    local t_reboot t_boot t_first
-    t_reboot=$(at "$logfile" 'chain-install: done')
-    t_boot=$(at "$logfile" 's3flash: boot mode:')
+    local t_boot t_first
+    t_boot=$(at "$logfile" "$boot_mode")
     t_first=$(at "$logfile" 's3flash: writing started')
     if [ -z "$t_first" ]; then
         log "$id: FAIL: the flash never started writing"
         shown "$logfile" 25
-        row "$dir" FAIL "$(secs "$t_reboot" "$t_boot")" - "$(secs "$t_start" "$EPOCHREALTIME")" "the flash never started writing"
+        row "$dir" FAIL "$(secs "$t_start" "$t_boot")" - - "$(secs "$t_start" "$EPOCHREALTIME")" \
+            "the flash never started writing"
         return
     fi
     local cut; cut=$(lines "$logfile" 's3flash: progress' | head -n 1 | sed 's/.*progress: //; s/, [0-9.]* MB\/s.*//')
     local state; state=$(written_chunks "$dir/disk.img" "$work/new-$layout.img")
     log "$id: power cut $(secs "$t_first" "$t_cut") s after writing started ($cut); $state"
     local logfile2=$logs/$id-after.log
-    boot_vm "$dir" "$logfile2" "$firmware" "$netdev"
-    watch_vm "$logfile2" 150 1
+    boot_vm "$dir/disk.img" "$dir/vars.fd" "$logfile2" "$firmware" "$netdev"
+    watch_vm "$logfile2" 150
     local what
     case $outcome in
         new) what="the new OS booted" ;;
@@ -439,12 +489,12 @@ power_cut() {
         stuck) what="nothing booted in 150 s; $(describe_dead_boot "$logfile2")" ;;
         *) what=$(describe_dead_boot "$logfile2") ;;
     esac
-    if [ "$outcome" != loop ] && grep -aq 's3flash: boot mode:' "$logfile2"; then
+    if [ "$outcome" != loop ] && grep -aqE "$boot_mode" "$logfile2"; then
         what="the s3flash bootloader booted again"
     fi
     log "$id: after the power cut: $what"
     shown "$logfile2" 6
-    row "$dir" RECORDED "$(secs "$t_reboot" "$t_boot")" "$(secs "$t_reboot" "$t_first")" \
+    row "$dir" RECORDED "$(secs "$t_start" "$t_boot")" "$(secs "$t_start" "$t_first")" "$(secs "$t_start" "$t_cut")" \
         "$(secs "$t_start" "$EPOCHREALTIME")" "cut when $state; then: $what"
 }
 
@@ -483,26 +533,39 @@ describe_dead_boot() {
     fi
 }
 
-# --- all runs, N at a time ------------------------------------------------------------------------
-log "${#runs[@]} runs, $jobs at a time: $(printf '%s\n' "${runs[@]}" | tr ' ' - | paste -sd' ')"
+# --- all runs, N groups at a time ------------------------------------------------------------------
+# A group is one scenario on one layout: one install, then a machine for each firmware.
+groups=()
+for spec in "${runs[@]}"; do
+    # shellcheck disable=SC2086 # three words
+    set -- $spec
+    key="$1 $3"
+    found=no
+    for i in "${!groups[@]}"; do
+        case ${groups[$i]} in "$key "*) groups[i]="${groups[$i]} $2"; found=yes ;; esac
+    done
+    [ $found = yes ] || groups+=("$key $2")
+done
+log "${#runs[@]} runs in ${#groups[@]} installs, $jobs at a time: $(printf '%s\n' "${runs[@]}" | tr ' ' - | paste -sd' ')"
 started=$EPOCHREALTIME
 running() {
     local n=0 pid
     for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then n=$((n + 1)); fi; done
     echo "$n"
 }
-for spec in "${runs[@]}"; do
+for group in "${groups[@]}"; do
     while [ "$(running)" -ge "$jobs" ]; do sleep 1; done
-    # shellcheck disable=SC2086 # three words
-    run_scenario $spec &
+    # shellcheck disable=SC2086 # N, the layout and the firmwares
+    run_group $group &
     pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || true; done
 finished=$EPOCHREALTIME
 
 echo >&2
-log "summary (QEMU TCG; seconds from the old OS's reboot, and the whole run; $jobs machines at a time):"
-printf '%-27s %-6s %8s %9s %7s  %s\n' run result "boot mode" "1st byte" total detail >&2
+log "summary (QEMU TCG, $jobs machines at a time; seconds from powering on the installed disk to boot mode, to the"
+log "first byte written, to the end of the flash (the power cut in 4) or restore, and to the next OS's power-off):"
+printf '%-27s %-8s %6s %6s %6s %6s  %s\n' run result "boot" "byte" "end" total detail >&2
 failures=0
 for spec in "${runs[@]}"; do
     # shellcheck disable=SC2086 # three words
@@ -512,9 +575,15 @@ for spec in "${runs[@]}"; do
         printf '%-27s %s\n' "$id" "$(cat "$work/$id/row")" >&2
         grep -q '^FAIL' "$work/$id/row" && failures=$((failures + 1))
     else
-        printf '%-27s %s\n' "$id" "FAIL   (the run ended without a result: see above)" >&2
+        printf '%-27s %s\n' "$id" "FAIL     (the run ended without a result: see above)" >&2
         failures=$((failures + 1))
     fi
+done
+log "installs (the old OS's boot under SeaBIOS, then the README's steps):"
+for group in "${groups[@]}"; do
+    # shellcheck disable=SC2086 # N, the layout and the firmwares
+    set -- $group
+    cat "$work/$1-$(scenario_name "$1")-$2/install" >&2 2>/dev/null || true
 done
 log "all runs: $(secs "$started" "$finished") s"
 [ "$failures" -eq 0 ] || fail "$failures of ${#runs[@]} runs failed; serial logs in $logs"

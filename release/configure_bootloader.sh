@@ -20,6 +20,9 @@
 # command line as s3flash.bootfs=UUID=... . --no-backup-check skips this, for a release that is not
 # installed in the /boot GRUB reads (a build host, a test).
 #
+# It refuses a release whose vmlinuz or initrd.gz is shorter than release.sizes says (cut short by a
+# /boot that ran out of room while the release was unpacked): GRUB would boot it into a kernel panic.
+#
 # Exit codes: 0 done, 2 bad usage, 3 refused (grub.cfg unchanged).
 # POSIX sh (busybox sh too); the same rules, steps and output as `s3flash grub configure`.
 set -eu
@@ -276,6 +279,21 @@ if [ $backup_check = yes ]; then
         fi
     fi
 fi
+
+# The files GRUB will boot must be whole. Unpacking the release into a /boot without room enough
+# leaves them cut short, and a cut-short kernel or initrd ends in a kernel panic: no flash, no restore.
+# release.sizes, written by build.sh, holds "<bytes> <file>" lines; add_ssh_key.sh only appends to
+# initrd.gz, so each file must be at least that long.
+free_kib=$(df -Pk "$dir" | awk 'NR == 2 {print $4}')
+sizes=$dir/release.sizes
+[ -f "$sizes" ] || refuse "$sizes is missing: the release in $dir is incomplete ($dir has $free_kib KiB free); unpack it again"
+while read -r want file; do
+    case $want in ''|*[!0-9]*) refuse "$sizes is damaged: unpack the release again" ;; esac
+    case $file in ''|*[!A-Za-z0-9._-]*) refuse "$sizes is damaged: unpack the release again" ;; esac
+    have=0
+    [ ! -f "$dir/$file" ] || have=$(wc -c < "$dir/$file" | tr -d ' ')
+    [ "$have" -ge "$want" ] || refuse "$dir/$file is $have bytes, but the release's is $want: it was cut short, most likely because $dir ran out of room while the release was unpacked ($dir has $free_kib KiB free): make room and unpack the release again"
+done < "$sizes"
 
 template=$dir/grub/grub.cfg.in
 [ -f "$template" ] || refuse "$template is missing"

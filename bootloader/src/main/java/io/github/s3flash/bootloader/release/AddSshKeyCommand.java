@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         description = {"Append a gzip-compressed newc cpio archive holding /root/.ssh/authorized_keys to the",
             "initrd (the kernel unpacks concatenated archives in order; the last authorized_keys wins).",
             "Only SSH public key lines, blank lines and # comments are accepted; on refusal the initrd is",
-            "unchanged. The same as add_ssh_key.sh."})
+            "unchanged. Needs room beside the initrd for a second one while it runs.",
+            "The same as add_ssh_key.sh."})
 final class AddSshKeyCommand implements Callable<Integer> {
 
     @Spec
@@ -49,6 +50,7 @@ final class AddSshKeyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(keys + " is larger than " + SshKeys.MAX_BYTES + " bytes");
             }
             file = SshKeys.check(Files.readAllBytes(keys));
+            checkRoom(initrd);
         } catch (IllegalArgumentException | IOException e) {
             err.println("s3flash initrd add-ssh-key: refused: " + e.getMessage() + "; " + initrd + " is unchanged");
             return InitrdCommand.REFUSED;
@@ -62,5 +64,20 @@ final class AddSshKeyCommand implements Callable<Integer> {
         Files.move(tmp, initrd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         spec.commandLine().getOut().println("added " + keys + " to " + initrd + " as /root/.ssh/authorized_keys");
         return ExitCode.OK;
+    }
+
+    /**
+     * The new initrd is written beside the old one before it replaces it, so the file system needs room
+     * for a second one and the key's archive (as add_ssh_key.sh reckons it: 192 KiB covers the largest
+     * key file twice and the file system's own blocks).
+     */
+    private static void checkRoom(Path initrd) throws IOException {
+        long needKib = (Files.size(initrd) + 1023) / 1024 + 192;
+        long freeKib = Files.getFileStore(initrd).getUsableSpace() / 1024;
+        if (freeKib < needKib) {
+            throw new IllegalArgumentException(initrd.toAbsolutePath().getParent() + " has " + freeKib + " KiB free,"
+                    + " and adding a key writes a new initrd.gz beside the old one before it replaces it (" + needKib
+                    + " KiB): make " + (needKib - freeKib) + " KiB more room and run it again");
+        }
     }
 }

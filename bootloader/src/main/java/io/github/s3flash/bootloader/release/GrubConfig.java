@@ -15,7 +15,8 @@ import java.util.List;
  * previous values, because the template is never changed. Atomic: grub.cfg is either the old or the
  * new file; a refusal leaves it untouched.
  *
- * <p>For a release installed in the /boot GRUB reads, {@link #configure} first checks that the backup
+ * <p>Either way it first checks that the files GRUB will boot are whole ({@link #checkWhole}). For a
+ * release installed in the /boot GRUB reads, {@link #configure} first checks that the backup
  * of the old boot is where the restore will look, and records what the restore needs ({@link
  * BackupCheck}); {@link #configureWithoutBackupCheck} is for a release that is not installed (a build
  * host, a test).
@@ -24,6 +25,9 @@ public final class GrubConfig {
 
     /** Marks where the kernel arguments go in grub.cfg.in. */
     public static final String PLACEHOLDER = "@S3FLASH_ARGS@";
+
+    /** The release's list of the files GRUB boots and their sizes, "{@code <bytes> <file>}" a line (build.sh writes it). */
+    public static final String SIZES = "release.sizes";
 
     private GrubConfig() {}
 
@@ -47,8 +51,39 @@ public final class GrubConfig {
         return write(bootDir, BootArguments.render(source, root, options));
     }
 
+    /**
+     * Refuses a release whose files are shorter than {@value #SIZES} says: unpacking it into a /boot
+     * without room enough cuts them short, and GRUB would boot a cut-short kernel or initrd into a
+     * kernel panic, with neither a flash nor a restore. Each file must be at least that long, since
+     * adding an SSH key appends to initrd.gz.
+     */
+    static void checkWhole(Path bootDir) throws IOException {
+        long freeKib = Files.getFileStore(bootDir).getUsableSpace() / 1024;
+        Path sizes = bootDir.resolve(SIZES);
+        if (!Files.isRegularFile(sizes)) {
+            throw new IllegalArgumentException(sizes + " is missing: the release in " + bootDir + " is incomplete ("
+                    + bootDir + " has " + freeKib + " KiB free); unpack it again");
+        }
+        for (String line : Files.readAllLines(sizes, StandardCharsets.ISO_8859_1)) {
+            String[] fields = line.strip().split("\\s+", 2);
+            if (fields.length != 2 || !fields[0].matches("[0-9]+") || !fields[1].matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException(sizes + " is damaged: unpack the release again");
+            }
+            long want = Long.parseLong(fields[0]);
+            Path file = bootDir.resolve(fields[1]);
+            long have = Files.isRegularFile(file) ? Files.size(file) : 0;
+            if (have < want) {
+                throw new IllegalArgumentException(file + " is " + have + " bytes, but the release's is " + want
+                        + ": it was cut short, most likely because " + bootDir + " ran out of room while the release"
+                        + " was unpacked (" + bootDir + " has " + freeKib + " KiB free): make room and unpack the"
+                        + " release again");
+            }
+        }
+    }
+
     private static String write(Path bootDir, String args) throws IOException {
         requireNonNull(bootDir, "bootDir");
+        checkWhole(bootDir);
         Path template = bootDir.resolve("grub/grub.cfg.in");
         String text = Files.readString(template, StandardCharsets.UTF_8);
         int at = text.indexOf(PLACEHOLDER);

@@ -2,6 +2,7 @@ package io.github.s3flash.bootloader.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -136,7 +137,45 @@ class AddSshKeyTest {
             assertThat(ReleaseFiles.sha256(dirs[1].resolve("initrd.gz"))).isEqualTo(hashes[1]);
             try (var files = Files.list(dirs[0])) {
                 assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
-                        .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd.gz");
+                        .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd.gz",
+                                "vmlinuz", GrubConfig.SIZES);
+            }
+        }
+    }
+
+    /**
+     * Found by the boot-chain test: on a /boot partition too small for a second initrd.gz the copy ran
+     * out of room. Both tools now reckon the room first and refuse before writing anything, on a real
+     * file system that holds two releases with free room for less than one more initrd.gz.
+     */
+    @Test
+    void withoutRoomForASecondInitrdBothRefuseBeforeWriting() throws IOException {
+        try (var loop = LoopDevice.create(tmp, 8 << 20)) {
+            LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", loop.device().toString()));
+            Path small = Files.createDirectories(tmp.resolve("small"));
+            LoopDevice.run(List.of("mount", loop.device().toString(), small.toString()));
+            try {
+                Path[] dirs = {ReleaseFiles.release(small.resolve("sh")), ReleaseFiles.release(small.resolve("java"))};
+                long initrd = Files.getFileStore(small).getUsableSpace() / 2 - (64 << 10);
+                for (Path dir : dirs) {
+                    Files.write(dir.resolve("initrd.gz"), new byte[(int) initrd]);
+                }
+                String[] hashes = {ReleaseFiles.sha256(dirs[0].resolve("initrd.gz")),
+                    ReleaseFiles.sha256(dirs[1].resolve("initrd.gz"))};
+                ReleaseFiles.Run[] runs = addBoth(dirs, ED25519.getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < 2; i++) {
+                    assertThat(runs[i].exit()).as(runs[i].err()).isEqualTo(3);
+                    assertThat(runs[i].err()).contains("KiB free, and adding a key writes a new initrd.gz beside the"
+                            + " old one").contains("is unchanged");
+                    assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
+                    try (var files = Files.list(dirs[i])) {
+                        assertThat(files.map(p -> p.getFileName().toString())).as("nothing written")
+                                .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub",
+                                        "initrd.gz", "vmlinuz", GrubConfig.SIZES);
+                    }
+                }
+            } finally {
+                LoopDevice.run(List.of("umount", small.toString()));
             }
         }
     }
@@ -159,6 +198,7 @@ class AddSshKeyTest {
     @Test
     void aMissingInitrdOrKeyFileIsRefused() throws IOException {
         Path dir = ReleaseFiles.release(tmp.resolve("empty"));
+        Files.delete(dir.resolve("initrd.gz"));
         Path keys = Files.writeString(tmp.resolve("k"), ED25519);
         assertThat(ReleaseFiles.sh(dir.resolve("add_ssh_key.sh"), keys.toString()).exit()).isEqualTo(3);
         assertThat(ReleaseFiles.cli("initrd", "add-ssh-key", "--initrd", dir.resolve("initrd.gz").toString(),

@@ -37,25 +37,78 @@ class GrubConfigureTest {
 
     private int n;
 
+    /** A change made to a fresh release folder before the tools run. */
+    private interface Change {
+        void apply(Path release) throws IOException;
+    }
+
     /** Runs both implementations on fresh release folders; returns the verdicts and grub.cfg contents. */
     private String[] both(String source, String root, String... options) throws IOException {
+        return both(release -> { }, source, root, options);
+    }
+
+    /** As {@link #both(String, String, String...)}, on release folders changed by {@code change}; also the message. */
+    private String[] both(Change change, String source, String root, String... options) throws IOException {
         Path shDir = ReleaseFiles.release(tmp.resolve("sh" + n));
         Path javaDir = ReleaseFiles.release(tmp.resolve("java" + n++));
         Files.writeString(shDir.resolve("grub/grub.cfg"), OLD);
         Files.writeString(javaDir.resolve("grub/grub.cfg"), OLD);
+        change.apply(shDir);
+        change.apply(javaDir);
         List<String> args = new ArrayList<>(List.of("--no-backup-check", source, root));
         args.addAll(Arrays.asList(options));
         ReleaseFiles.Run sh = ReleaseFiles.sh(shDir.resolve("configure_bootloader.sh"), args.toArray(String[]::new));
         String javaVerdict;
+        String javaMessage = "";
         try {
             GrubConfig.configureWithoutBackupCheck(javaDir, source, root, List.of(options));
             javaVerdict = "ok";
         } catch (IllegalArgumentException e) {
             javaVerdict = "refused";
+            javaMessage = e.getMessage().replace(javaDir.toString(), "RELEASE").replaceAll("[0-9]+ KiB free", "N KiB free");
         }
         String shVerdict = sh.exit() == 0 ? "ok" : sh.exit() == 3 ? "refused" : "exit " + sh.exit() + ": " + sh.err();
         return new String[] {shVerdict, javaVerdict, Files.readString(shDir.resolve("grub/grub.cfg")),
-            Files.readString(javaDir.resolve("grub/grub.cfg")), sh.err()};
+            Files.readString(javaDir.resolve("grub/grub.cfg")), sh.err(), javaMessage,
+            sh.err().strip().replace(shDir.toString(), "RELEASE").replaceAll("[0-9]+ KiB free", "N KiB free")
+                    .replaceFirst("^configure_bootloader.sh: refused: ", "").replaceFirst("; grub.cfg is unchanged$", "")};
+    }
+
+    /**
+     * Found by the boot-chain test: a /boot that runs out of room while the release is unpacked leaves
+     * vmlinuz or initrd.gz cut short, and GRUB would boot that into a kernel panic. Both tools refuse a
+     * file shorter than release.sizes says, a missing or damaged release.sizes, with the same message;
+     * an initrd.gz longer than recorded (add_ssh_key.sh appends to it) is fine.
+     */
+    @Test
+    void aReleaseCutShortIsRefusedByBoth() throws IOException {
+        List<Map.Entry<String, Change>> refused = List.of(
+                Map.entry("RELEASE/vmlinuz is 2999 bytes, but the release's is 3000: it was cut short, most likely"
+                        + " because RELEASE ran out of room while the release was unpacked",
+                        r -> Files.write(r.resolve("vmlinuz"), new byte[2999])),
+                Map.entry("RELEASE/initrd.gz is 0 bytes, but the release's is 5000",
+                        r -> Files.write(r.resolve("initrd.gz"), new byte[0])),
+                Map.entry("RELEASE/initrd.gz is 0 bytes", r -> Files.delete(r.resolve("initrd.gz"))),
+                Map.entry("RELEASE/release.sizes is missing: the release in RELEASE is incomplete (RELEASE has ",
+                        r -> Files.delete(r.resolve(GrubConfig.SIZES))),
+                Map.entry("RELEASE/release.sizes is damaged: unpack the release again",
+                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 vmlinuz\nx initrd.gz\n")),
+                Map.entry("RELEASE/release.sizes is damaged",
+                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 ../vmlinuz\n")),
+                Map.entry("RELEASE/release.sizes is damaged",
+                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 vmlinuz extra\n")));
+        for (var c : refused) {
+            // The free room of the shared /tmp changes between the two runs: the messages are compared without it.
+            String[] r = both(c.getValue(), "bkt/k", "/dev/vda");
+            assertThat(r[0]).as("shell: %s", c.getKey()).isEqualTo("refused");
+            assertThat(r[1]).as("java: %s", c.getKey()).isEqualTo("refused");
+            assertThat(r[2]).isEqualTo(OLD);
+            assertThat(r[3]).isEqualTo(OLD);
+            assertThat(r[5]).startsWith(c.getKey()).isEqualTo(r[6]);
+        }
+        String[] longer = both(r -> Files.write(r.resolve("initrd.gz"), new byte[6000]), "bkt/k", "/dev/vda");
+        assertThat(longer[0]).as(longer[4]).isEqualTo("ok");
+        assertThat(longer[1]).isEqualTo("ok");
     }
 
     @Test

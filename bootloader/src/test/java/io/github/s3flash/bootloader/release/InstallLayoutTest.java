@@ -43,28 +43,33 @@ class InstallLayoutTest {
     private record Layout(Path root, Path boot, LoopDevice rootDevice, LoopDevice bootDevice, String bootUuid) {}
 
     private Layout layout(boolean separateBoot) throws IOException {
-        LoopDevice rootDevice = loop(UUID.randomUUID().toString());
+        Layout l = backedUp(separateBoot, 32 << 20);
+        Path release = ReleaseFiles.release(tmp.resolve("release" + loops.size()));
+        LoopDevice.run(List.of("cp", "-a", release + "/.", l.boot().toString()));
+        return l;
+    }
+
+    /** The old OS's /boot (of {@code bootSize} bytes when separate) and the first install step: its backup. */
+    private Layout backedUp(boolean separateBoot, int bootSize) throws IOException {
+        LoopDevice rootDevice = loop(UUID.randomUUID().toString(), 32 << 20);
         Path root = mount(rootDevice, Files.createDirectories(tmp.resolve("root" + loops.size())));
         Path boot = Files.createDirectories(root.resolve("boot"));
         LoopDevice bootDevice = null;
         String uuid = null;
         if (separateBoot) {
             uuid = UUID.randomUUID().toString();
-            bootDevice = loop(uuid);
+            bootDevice = loop(uuid, bootSize);
             mount(bootDevice, boot);
         }
-        // The install steps: the backup first, then the release unpacked into /boot.
         Files.createDirectories(boot.resolve("grub"));
         Files.writeString(boot.resolve("grub/grub.cfg"), OLD_CFG);
         Files.writeString(boot.resolve("vmlinuz-6.1"), "old kernel");
         LoopDevice.run(List.of("cp", "-a", boot.toString(), root.resolve("boot.bak").toString()));
-        Path release = ReleaseFiles.release(tmp.resolve("release" + loops.size()));
-        LoopDevice.run(List.of("cp", "-a", release + "/.", boot.toString()));
         return new Layout(root, boot, rootDevice, bootDevice, uuid);
     }
 
-    private LoopDevice loop(String uuid) throws IOException {
-        LoopDevice loop = LoopDevice.create(tmp, 32 << 20);
+    private LoopDevice loop(String uuid, int size) throws IOException {
+        LoopDevice loop = LoopDevice.create(tmp, size);
         loops.add(loop);
         LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", "-U", uuid, loop.device().toString()));
         return loop;
@@ -207,6 +212,33 @@ class InstallLayoutTest {
         assertThat(sh.err()).contains("refused: " + elsewhere + " is not /boot");
         assertThat(ReleaseFiles.sh(elsewhere.resolve("configure_bootloader.sh"), "--no-backup-check", SOURCE, root)
                 .exit()).isZero();
+    }
+
+    /**
+     * Found by the boot-chain test: a /boot without room for the release. tar, run as the README runs
+     * it, stops with the file system full and leaves the release cut short; GRUB would boot that into a
+     * kernel panic, with neither a flash nor a restore. Both tools refuse it, with the same message, and
+     * grub.cfg stays the old OS's.
+     */
+    @Test
+    void aReleaseCutShortByABootWithoutRoomIsRefused() throws IOException {
+        Layout l = backedUp(true, 8 << 20);
+        Path release = ReleaseFiles.release(tmp.resolve("large-release"));
+        int initrd = 12 << 20;
+        Files.write(release.resolve("initrd.gz"), new byte[initrd]);
+        Files.writeString(release.resolve(GrubConfig.SIZES), "3000 vmlinuz\n" + initrd + " initrd.gz\n");
+        Path tarball = tmp.resolve("bootloader-x86_64.tar.gz");
+        LoopDevice.run(List.of("tar", "--sort=name", "-czf", tarball.toString(), "-C", release.toString(), "."));
+        ReleaseFiles.Run untar = ReleaseFiles.run(List.of("tar", "-xzf", tarball.toString(), "-C", l.boot().toString()));
+        assertThat(untar.err()).as("tar ran out of room").contains("No space left on device");
+        assertThat(Files.size(l.boot().resolve("initrd.gz"))).isLessThan(initrd);
+
+        Verdict v = agreed(l, l.rootDevice().device().toString());
+        // Which file tar left short depends on where the room ran out (here: vmlinuz, the last, empty).
+        assertThat(v.outcome()).startsWith("refused: " + l.boot() + "/").containsAnyOf(
+                ": it was cut short, most likely because " + l.boot() + " ran out of room while the release was unpacked",
+                GrubConfig.SIZES + " is missing: the release in " + l.boot() + " is incomplete");
+        assertThat(v.grubCfg()).isEqualTo(OLD_CFG);
     }
 
     /**

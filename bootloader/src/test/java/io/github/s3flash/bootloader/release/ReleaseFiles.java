@@ -31,13 +31,19 @@ final class ReleaseFiles {
 
     private ReleaseFiles() {}
 
-    /** Lays out a release folder: the two shell tools and grub/grub.cfg.in, as the tarball has them. */
+    /**
+     * Lays out a release folder as the tarball has it: the two shell tools, grub/grub.cfg.in, and a
+     * stand-in vmlinuz and initrd.gz (not bootable, but as long as release.sizes says).
+     */
     static Path release(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("grub"));
         for (String tool : List.of("configure_bootloader.sh", "add_ssh_key.sh")) {
             Files.copy(RELEASE.resolve(tool), dir.resolve(tool));
         }
         Files.copy(RELEASE.resolve("grub.cfg.in"), dir.resolve("grub/grub.cfg.in"));
+        Files.write(dir.resolve("vmlinuz"), new byte[3000]);
+        Files.write(dir.resolve("initrd.gz"), new byte[5000]);
+        Files.writeString(dir.resolve(GrubConfig.SIZES), "3000 vmlinuz\n5000 initrd.gz\n");
         return dir;
     }
 
