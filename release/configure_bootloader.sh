@@ -64,6 +64,7 @@ s3flash.zero write|zeroout|skip-if-zero|punch how zero ranges are written: write
 s3flash.after reboot|poweroff|none reboot, poweroff or none after a flash
 s3flash.progress [1-9][0-9]{0,8} seconds between progress lines (a whole number above zero)
 s3flash.bootfs /dev/[A-Za-z0-9_:+-][A-Za-z0-9._:+-]*(/[A-Za-z0-9_:+-][A-Za-z0-9._:+-]*)*|(UUID|LABEL|PARTUUID|PARTLABEL)=[A-Za-z0-9_:+-][A-Za-z0-9._:+-]* the file system GRUB reads /boot from, when /boot is a partition of its own (configure_bootloader.sh records it): /dev/<name> (no . or .. in the path), UUID=, LABEL=, PARTUUID= or PARTLABEL=
+s3flash.report (s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|https?://((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?[.])*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)(:[0-9]{1,5})?)/([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})+ where to send boot mode's JSON reports: s3://bucket/key or an http(s) URL (PUT); @hostname@, @mac@ and @boot_id@ name the machine
 s3flash.option.source.provider [a-z0-9][a-z0-9_-]{0,31} the name of the source provider to use
 s3flash.option.chunk-size (4|8|16|32|64|128|256|512)[kK]|[1-9][0-9]{0,2}[mM]|1[gG] a multiple of 4 KiB from 4k to 1g, such as 4m
 s3flash.option.buffers [2-9]|[1-9][0-9]{1,2} chunks in flight, 2 to 999

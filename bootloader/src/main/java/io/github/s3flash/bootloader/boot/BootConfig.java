@@ -26,9 +26,10 @@ import java.util.Optional;
  * @param progressInterval seconds between progress lines on the console
  * @param options provider and pipeline options for the flash
  * @param restore where the old boot is, for the watchdog's restore
+ * @param report where boot mode sends its JSON reports ({@code s3flash.report=}, placeholders unfilled), or null
  */
 public record BootConfig(String root, URI source, String codec, String sha256, Duration watchdog, After after,
-        Duration progressInterval, Options options, RestoreTarget restore) {
+        Duration progressInterval, Options options, RestoreTarget restore, String report) {
 
     /** What to do after a successful flash. */
     public enum After { REBOOT, POWEROFF, NONE }
@@ -73,7 +74,20 @@ public record BootConfig(String root, URI source, String codec, String sha256, D
         return new BootConfig(root, sourceUri(sourceText), p.get("s3flash.codec"), lower(p.get("s3flash.sha256")),
                 seconds(p, "s3flash.watchdog", DEFAULT_WATCHDOG), after(p.getOrDefault("s3flash.after", "reboot")),
                 seconds(p, "s3flash.progress", Duration.ofSeconds(5)), options,
-                restoreTarget(cmdline).orElseThrow());
+                restoreTarget(cmdline).orElseThrow(), p.get("s3flash.report"));
+    }
+
+    /**
+     * Where reports go, read from a command line that may be unusable otherwise (its restore is
+     * reported too): the {@code s3flash.report=} value when valid, else empty.
+     */
+    public static Optional<String> report(KernelCommandLine cmdline) {
+        return usable(cmdline, "s3flash.report");
+    }
+
+    /** The S3 endpoint of a command line that may be unusable otherwise, when valid. */
+    public static Optional<String> endpoint(KernelCommandLine cmdline) {
+        return usable(cmdline, "s3flash.endpoint");
     }
 
     /**

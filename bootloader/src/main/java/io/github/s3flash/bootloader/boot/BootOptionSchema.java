@@ -149,6 +149,14 @@ public final class BootOptionSchema {
         rules.add(SECONDS.forKey("s3flash.progress", "seconds between progress lines (a whole number above zero)"));
         rules.add(DEVICE.forKey("s3flash.bootfs", "the file system GRUB reads /boot from, when /boot is a partition"
                 + " of its own (configure_bootloader.sh records it): " + DEVICE.expected()));
+        rules.add(new Rule("s3flash.report", "(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|https?://" + HOST
+                + "(:[0-9]{1,5})?)/" + PATH_CHAR + "+",
+                "where to send boot mode's JSON reports: s3://bucket/key or an http(s) URL (PUT); @hostname@, @mac@"
+                        + " and @boot_id@ name the machine",
+                List.of("s3://fleet-reports/boot/@hostname@/@boot_id@.json", "https://reports.example.com/r/@mac@.json",
+                        "http://10.0.2.100:9000/reports/x.json"),
+                List.of("s3://fleet-reports", "s3://B/x", "ftp://h/x", "https://h", "reports/x.json",
+                        "s3://fleet-reports/{hostname}.json", "file:///tmp/r.json")));
         option(rules, "source.provider", NAME, "the name of the source provider to use");
         option(rules, "chunk-size", CHUNK_SIZE, CHUNK_SIZE.expected());
         option(rules, "buffers", new Rule("", "[2-9]|[1-9][0-9]{1,2}", "", List.of("2", "6", "999"),

@@ -14,6 +14,11 @@ import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.api.TargetTooSmallException;
 import io.github.s3flash.api.TargetUnavailableException;
+import io.github.s3flash.api.Options;
+import io.github.s3flash.api.VerificationFailedException;
+import io.github.s3flash.bootloader.ExitCode;
+import io.github.s3flash.bootloader.report.FlashReport;
+import io.github.s3flash.bootloader.report.FlashReportRecorder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +57,8 @@ public final class BootService {
 
     private static final List<String> DISK_MODULES = List.of("nvme", "virtio_blk", "virtio_scsi", "xen_blkfront",
             "sd_mod");
+    /** How long reports still in flight may hold up a reboot, a power-off or the end of the service. */
+    private static final Duration REPORT_GRACE = Duration.ofSeconds(30);
     private static final String STAYING_UP = "no restore is possible, so this machine stays up in the in-memory OS"
             + " (SSH as root with a key added by add_ssh_key.sh); nothing reboots it";
 
@@ -66,12 +73,15 @@ public final class BootService {
     private final Watchdog watchdog;
     private final Duration workerGrace;
     private final BackOff backOff;
+    private final BootReporter reporter;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean restoring = new AtomicBoolean();
     private final AtomicInteger restores = new AtomicInteger();
     private volatile Outcome outcome;
     private volatile Path rootDevice;
     private volatile Thread worker;
+    private volatile int attempts;
+    private volatile FlashReport lastFlash;
 
     public BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
             Consumer<String> log, Function<Duration, ProgressListener> progress) {
@@ -98,6 +108,8 @@ public final class BootService {
         this.restorer = new BootRestorer(log);
         this.workerGrace = workerGrace;
         this.backOff = backOff;
+        this.reporter = config.report() == null ? BootReporter.NONE
+                : new BootReporter(config.report(), registry, config.options(), MachineIdentity.read(), log);
     }
 
     public Watchdog watchdog() {
@@ -153,8 +165,10 @@ public final class BootService {
         int attempt = 0;
         while (done.getCount() > 0) {
             attempt++;
+            attempts = attempt;
+            var recorder = new FlashReportRecorder();
+            Path device = null;
             try {
-                Path device;
                 try {
                     device = roots.resolve(config.root());
                 } catch (TargetUnavailableException e) {
@@ -175,8 +189,14 @@ public final class BootService {
                 // Boot mode writes block devices only: never create or truncate a file, whatever the options say.
                 FlashPlan plan = new FlashPlan(config.source(), device, config.codec(), config.sha256(),
                         config.options().with("create", null));
-                FlashResult result = flasher.flash(plan, progress.apply(config.progressInterval()));
+                ProgressListener console = progress.apply(config.progressInterval());
+                FlashResult result = flasher.flash(plan, event -> {
+                    console.onEvent(event);
+                    recorder.onEvent(event);
+                });
                 report(result);
+                lastFlash = recorder.report("flashed", ExitCode.OK, null, config.source(), device, config.sha256());
+                reporter.send("flashed", null, attempt, lastFlash);
                 finish(Outcome.FLASHED, config.after());
                 return;
             } catch (IOException | RuntimeException | Error e) {
@@ -187,12 +207,17 @@ public final class BootService {
                 }
                 boolean written = watchdog.state() == Watchdog.State.STOOD_DOWN;
                 String cause = e instanceof Error ? e.toString() : e.getMessage();
+                int exit = e instanceof VerificationFailedException ? ExitCode.VERIFICATION_FAILED
+                        : written ? ExitCode.FAILED_AFTER_WRITE : ExitCode.REFUSED;
+                lastFlash = recorder.report(FlashReport.outcomeOf(exit), exit, e, config.source(), device,
+                        config.sha256());
                 if (!written && permanent(e)) {
                     restoreAndReboot("a check that can never pass failed: " + cause);
                     return;
                 }
                 Duration delay = backOff.delay(attempt, ThreadLocalRandom.current());
                 String wait = seconds(delay);
+                reporter.send("retrying", cause, attempt, lastFlash);
                 log.accept(written
                         ? "flash failed after writing began (the disk holds a partial image until a flash completes): "
                                 + cause + "; attempt " + attempt + "; waiting " + wait + " s, then opening "
@@ -251,6 +276,7 @@ public final class BootService {
         if (result == Outcome.RESTORED) {
             restores.incrementAndGet();
         }
+        reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", why, attempts, lastFlash);
         finish(result, result == Outcome.RESTORED ? BootConfig.After.REBOOT : BootConfig.After.NONE);
     }
 
@@ -317,6 +343,7 @@ public final class BootService {
             return;
         }
         outcome = result;
+        reporter.awaitSent(REPORT_GRACE);
         try {
             perform(power, action, result, log);
         } finally {
@@ -353,7 +380,8 @@ public final class BootService {
         try {
             config = BootConfig.from(cmdline);
         } catch (IllegalArgumentException e) {
-            return unusableCommandLine(cmdline, e.getMessage(), roots, power, log);
+            return unusableCommandLine(cmdline, e.getMessage(), roots, power, log,
+                    reporterOf(cmdline, registry, log));
         }
         BootState state;
         try {
@@ -367,18 +395,33 @@ public final class BootService {
         return new BootService(config, state, registry, roots, power, log, progress).run();
     }
 
+    /** Where an unusable command line's restore is reported: its s3flash.report= and endpoint, when valid. */
+    private static BootReporter reporterOf(KernelCommandLine cmdline, ProviderRegistry registry,
+            Consumer<String> log) {
+        Optional<String> report = BootConfig.report(cmdline);
+        if (report.isEmpty()) {
+            return BootReporter.NONE;
+        }
+        Options options = BootConfig.endpoint(cmdline).map(e -> Options.empty().with("s3.endpoint", e))
+                .orElse(Options.empty());
+        return new BootReporter(report.get(), registry, options, MachineIdentity.read(), log);
+    }
+
     /**
      * Boot mode given a command line it cannot use ({@code why}): nothing can be flashed, so when
      * {@code root=} names a disk that appears within the watchdog's time and holds the old boot, it is
      * restored and the machine reboots into the old OS at once. Otherwise no restore is possible and the
      * machine stays up for SSH. The console says which, and why.
      */
-    public static Outcome unusableCommandLine(KernelCommandLine cmdline, String why, RootDevice roots, Power power,
-            Consumer<String> log) throws InterruptedException {
+    static Outcome unusableCommandLine(KernelCommandLine cmdline, String why, RootDevice roots, Power power,
+            Consumer<String> log, BootReporter reporter) throws InterruptedException {
         log.accept("the kernel command line cannot be used: " + why);
         Optional<RestoreTarget> target = BootConfig.restoreTarget(cmdline);
+        String reason = "the kernel command line cannot be used: " + why;
         if (target.isEmpty()) {
             log.accept("root= is missing or unusable, so the disk that holds /boot.bak is unknown");
+            reporter.send("staying-up", reason, 0, null);
+            reporter.awaitSent(REPORT_GRACE);
             perform(power, BootConfig.After.NONE, Outcome.STAYING_UP, log);
             return Outcome.STAYING_UP;
         }
@@ -388,6 +431,8 @@ public final class BootService {
         Path device = awaitDevice(target.get().root(), wait, roots, log);
         Outcome result = device == null ? Outcome.STAYING_UP
                 : restoreOldBoot(target.get(), device, roots, new BootRestorer(log), log);
+        reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", reason, 0, null);
+        reporter.awaitSent(REPORT_GRACE);
         perform(power, BootConfig.After.REBOOT, result, log);
         return result;
     }

@@ -59,6 +59,11 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
 
     /** The report as one JSON object on one line. */
     public String toJson() {
+        return toJsonObject().toString();
+    }
+
+    /** The report as a JSON object, to stand alone or inside another (boot mode's reports). */
+    public JsonObject toJsonObject() {
         var bytes = new JsonObject()
                 .put("image", imageBytes)
                 .put("compressed", compressedBytes)
@@ -90,8 +95,7 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
                 .put("bytes", bytes)
                 .put("seconds", seconds)
                 .put("rates_mb_per_s", rates)
-                .put("sha256", sha256)
-                .toString();
+                .put("sha256", sha256);
     }
 
     private static double seconds(Duration d) {

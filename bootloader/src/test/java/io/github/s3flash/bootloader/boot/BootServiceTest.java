@@ -173,7 +173,7 @@ class BootServiceTest {
                     + image.toUri() + " s3flash.codec=raw s3flash.watchdog=3600"));
             BootConfig config = new BootConfig(parsed.root(), parsed.source(), parsed.codec(), null, parsed.watchdog(),
                     parsed.after(), parsed.progressInterval(), parsed.options().with("create", "true"),
-                    parsed.restore());
+                    parsed.restore(), parsed.report());
             var service = new BootService(config, state(config), ProviderRegistry.load(),
                     new RootDevice(Path.of("/dev")), powerActions::add, log::add, interval -> ProgressListener.NONE);
             assertThat(service.run()).isEqualTo(BootService.Outcome.STAYING_UP);

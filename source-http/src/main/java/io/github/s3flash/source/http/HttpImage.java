@@ -278,7 +278,8 @@ final class HttpImage implements PinnedImage {
                 .orElse("");
     }
 
-    private static HttpRequest.Builder request(URI uri, Map<String, String> headers, HttpSettings settings)
+    /** A GET of {@code uri} with the headers to send and the read timeout; the caller may change the method. */
+    static HttpRequest.Builder request(URI uri, Map<String, String> headers, HttpSettings settings)
             throws FlashException {
         HttpRequest.Builder request;
         try {

@@ -8,6 +8,8 @@ import io.github.s3flash.api.ImageNotFoundException;
 import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.PublishStream;
+import io.github.s3flash.api.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +51,32 @@ public final class HttpImageSource implements ImageSource {
         requireNonNull(options, "options");
         URI uri = checked(location);
         HttpSettings settings = HttpSettings.from(options);
+        HttpClient client = client(settings);
+        try {
+            return HttpImage.open(client, uri, settings);
+        } catch (IOException | RuntimeException e) {
+            client.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * Stores an object with one {@code PUT} on commit (for reports and other small objects: the body
+     * is held in memory, up to {@code http.upload.max-size}, so that the request has a length, as
+     * presigned URLs and most servers require). Headers ({@code http.header.*}), the CA bundle and the
+     * timeouts are those of reading; redirects are not followed.
+     */
+    @Override
+    public PublishStream publish(URI location, Options options) throws IOException {
+        requireNonNull(location, "location");
+        requireNonNull(options, "options");
+        URI uri = checked(location);
+        HttpSettings settings = HttpSettings.from(options);
+        long maxSize = options.getSize("http.upload.max-size", 64L << 20, 1, 1L << 30);
+        return new HttpPublishStream(client(settings), uri, settings, maxSize, RetryPolicy.from(options));
+    }
+
+    private static HttpClient client(HttpSettings settings) throws FlashException {
         // The JDK client hands a response body over in buffers of jdk.httpclient.bufsize (16 KiB by
         // default), one thread hand-off each; 256 KiB buffers roughly double single-stream
         // throughput in bench/http-bench.sh. The JDK reads the property once, when its HTTP client
@@ -65,13 +93,7 @@ public final class HttpImageSource implements ImageSource {
             SSLContext context = TrustBundle.withBundle(settings.caBundle().get());
             builder.sslContext(context);
         }
-        HttpClient client = builder.build();
-        try {
-            return HttpImage.open(client, uri, settings);
-        } catch (IOException | RuntimeException e) {
-            client.shutdownNow();
-            throw e;
-        }
+        return builder.build();
     }
 
     private static URI checked(URI location) throws FlashException {
