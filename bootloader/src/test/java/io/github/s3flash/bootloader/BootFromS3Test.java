@@ -41,6 +41,17 @@ class BootFromS3Test {
     static void startS3() throws IOException {
         s3 = S3TestServer.start(shared.resolve("s3"));
         s3.createBucket("fleet-images");
+        s3.createBucket("fleet-reports");
+    }
+
+    /** This machine's host name and boot id, as boot mode fills them into s3flash.report=. */
+    private static String machine(String file) throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel", file)).strip();
+    }
+
+    /** The report boot mode left at {@code key} of the reports bucket. */
+    private static String report(String key) throws IOException {
+        return s3.aws("s3", "cp", "s3://fleet-reports/" + key, "-");
     }
 
     @AfterAll
@@ -110,7 +121,7 @@ class BootFromS3Test {
         try (var root = Ext4RootFixture.create(dir, "fleet-images/not/uploaded.img.lz4")) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device()
                     + " source=fleet-images/not/uploaded.img.lz4 s3flash.endpoint=" + s3.endpoint()
-                    + " s3flash.watchdog=4\n");
+                    + " s3flash.watchdog=4 s3flash.report=s3://fleet-reports/restored/@boot_id@.json\n");
             var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
@@ -119,6 +130,61 @@ class BootFromS3Test {
                     .contains("watchdog: nothing written 4 s after the flash service first started")
                     .contains("restored /boot from /boot.bak on " + root.device());
             assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+            assertThat(report("restored/" + machine("random/boot_id") + ".json"))
+                    .contains("\"outcome\":\"restored\",\"reason\":\"watchdog: nothing written 4 s after")
+                    .contains("\"flash\":{\"outcome\":\"refused\",\"exit_code\":3,");
+        }
+    }
+
+    /**
+     * {@code s3flash.report=}: the report of the flash lands where the operator asked, under this
+     * machine's name, and says what was flashed.
+     */
+    @Test
+    void theReportOfAFlashLandsUnderTheMachinesName() throws Exception {
+        long seed = Seeds.next();
+        byte[] image = TestImages.diskLike(new Random(seed), 4 << 20);
+        Path raw = Files.write(dir.resolve("small.img"), image);
+        s3.aws("s3", "cp", raw.toString(), "s3://fleet-images/os/small.img");
+        Path calls = dir.resolve("reboots");
+        try (var loop = LoopDevice.create(dir, 8 << 20)) {
+            Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
+                    + " source=fleet-images/os/small.img s3flash.codec=raw s3flash.endpoint=" + s3.endpoint()
+                    + " s3flash.watchdog=300"
+                    + " s3flash.report=s3://fleet-reports/boot/@hostname@/@boot_id@.json\n");
+            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+                    "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
+            String key = "boot/" + machine("hostname") + "/" + machine("random/boot_id") + ".json";
+            assertThat(r.err()).contains("report (flashed) sent to s3://fleet-reports/" + key);
+            assertThat(report(key)).startsWith("{\"mode\":\"boot\",\"outcome\":\"flashed\",\"reason\":null,\"attempt\":1,")
+                    .contains("\"hostname\":\"" + machine("hostname") + "\"")
+                    .contains("\"flash\":{\"outcome\":\"flashed\",\"exit_code\":0,")
+                    .contains("\"source\":\"s3://fleet-images/os/small.img\"")
+                    .contains("\"written\":" + image.length + ",")
+                    .contains("\"sha256\":\"" + TestImages.sha256(image) + "\"");
+        }
+    }
+
+    /**
+     * A command line boot mode cannot use (a bad value a hand edit put in grub.cfg) restores the old
+     * boot at once, and the report says so and why.
+     */
+    @Test
+    void aBadOptionRestoresAtOnceAndReportsWhy() throws Exception {
+        Path calls = dir.resolve("reboots");
+        try (var root = Ext4RootFixture.create(dir, "fleet-images/os/disk.img.lz4")) {
+            Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device()
+                    + " source=fleet-images/os/disk.img.lz4 s3flash.endpoint=" + s3.endpoint()
+                    + " s3flash.watchdog=10m s3flash.report=s3://fleet-reports/bad/@hostname@.json\n");
+            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+                    "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
+            assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
+            assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+            assertThat(report("bad/" + machine("hostname") + ".json"))
+                    .contains("\"outcome\":\"restored\",\"reason\":\"the kernel command line cannot be used:")
+                    .contains("s3flash.watchdog=10m").contains("\"attempt\":0,").contains("\"flash\":null");
         }
     }
 
@@ -148,7 +214,7 @@ class BootFromS3Test {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
                     + " source=fleet-images/os/replaced.img.lz4 s3flash.endpoint=" + s3.endpoint()
                     + " s3flash.sha256=" + TestImages.sha256(image) + " s3flash.watchdog=300"
-                    + " s3flash.option.chunk-size=1m\n");
+                    + " s3flash.option.chunk-size=1m s3flash.report=s3://no-such-bucket/r.json\n");
             var boot = new CliProcess.Running(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(boot.awaitErr("flash failed after writing began", Duration.ofMinutes(2)))
@@ -161,7 +227,10 @@ class BootFromS3Test {
             assertThat(r.err()).contains("then opening s3://fleet-images/os/replaced.img.lz4 anew and flashing the"
                     + " whole image again (an object replaced meanwhile is picked up")
                     .contains("sha256 " + TestImages.sha256(image))
-                    .doesNotContain("restored");
+                    .doesNotContain("restored")
+                    // A report that cannot be delivered changes nothing: it is said, and the flash goes on.
+                    .contains("report (retrying) not sent to s3://no-such-bucket/r.json")
+                    .contains("report (flashed) not sent to s3://no-such-bucket/r.json");
         }
     }
 
