@@ -13,11 +13,13 @@
 # as the install left it is powered on under each firmware (SeaBIOS, OVMF), a copy each. That
 # machine then runs across all its reboots (one QEMU process; no -kernel):
 #   1 flash      the new OS image (lz4, on S3Proxy) is flashed; the machine boots "NEW OS booted
-#                <version>" and the disk equals the published image
+#                <version>" and the disk equals the published image; boot mode's JSON report of this
+#                boot (s3flash.report=, on S3Proxy) says flashed
 #   2 restore    the source never answers, s3flash.watchdog=10: /boot.bak is restored and the
 #                machine boots "OLD OS booted" again
 #   3 badoption  grub.cfg carries an option boot mode cannot use (a hand edit configure never saw):
-#                boot mode must restore at once and the machine boot "OLD OS booted" again
+#                boot mode must restore at once and the machine boot "OLD OS booted" again; the
+#                report says restored, and why
 #   4 powercut   QEMU is killed right after the first write and started again: what the machine
 #                then boots is recorded (a measurement: it says what happened and does not fail)
 # Layouts: root (/boot on the root file system) and bootpart (a /boot partition of its own).
@@ -140,6 +142,7 @@ s3proxy_find_jar
 [ -n "$S3PROXY_JAR" ] || fail "no S3Proxy jar (S3PROXY_JAR, or org.gaul:s3proxy:$s3proxy_version from Maven Central)"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 s3proxy_start "$work" "$port"
+s3proxy_aws mb s3://reports >/dev/null
 
 # The new OS, one image per layout, published as an operator's image tooling would: lz4, on S3.
 version=v$(date -u +%Y%m%d%H%M%S)-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -302,7 +305,9 @@ run_group() {
     trap 'exit 143' TERM INT
     local endpoint=s3flash.endpoint=http://10.0.2.100:9000
     local netdev="user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:9000-cmd:socat - TCP:127.0.0.1:$port"
-    local opts=("$endpoint" s3flash.watchdog=600 s3flash.progress=5) edit=''
+    # Boot mode's JSON reports land in the bucket "reports", one a boot (the firmwares' runs share the install).
+    local report=s3flash.report=s3://reports/$gid/@boot_id@.json
+    local opts=("$endpoint" s3flash.watchdog=600 s3flash.progress=5 "$report") edit=''
     case $n in
         2)  # Nothing behind the endpoint (no guestfwd; restrict=on lets nothing out): the source never answers.
             netdev="user,id=n0,restrict=on"
@@ -372,8 +377,12 @@ run_machine() {
     t_boot=$(at "$logfile" "$boot_mode")
     t_first=$(at "$logfile" 's3flash: writing started')
     t_done=$(at "$logfile" 's3flash: (flashed|restored) ')
+    local gid; gid=$n-$(scenario_name "$n")-$layout
     case $n in
-        1) detail=$(check_flashed "$dir" "$logfile" "$layout") && result=PASS ;;
+        1) detail=$(check_flashed "$dir" "$logfile" "$layout") && detail="$detail; $(check_report "$gid" \
+               '"outcome":"flashed","reason":null')" && result=PASS ;;
+        3) detail=$(check_restored "$dir" "$logfile" "$layout") && detail="$detail; $(check_report "$gid" \
+               '"outcome":"restored","reason":"the kernel command line cannot be used: ')" && result=PASS ;;
         *) detail=$(check_restored "$dir" "$logfile" "$layout") && result=PASS ;;
     esac
     log "$id: $result: $detail"
@@ -400,6 +409,24 @@ check_flashed() {
         return 1
     fi
     echo "NEW OS booted $version; the disk equals the image ($bytes bytes)"
+}
+
+# check_report PREFIX TEXT: the report of this machine's boot (the one under s3://reports/PREFIX/ that no
+# earlier machine of the group left) holds TEXT.
+check_report() {
+    local prefix=$1 text=$2 seen=$work/reports-seen key
+    touch "$seen"
+    key=$(s3proxy_aws ls "s3://reports/$prefix/" | awk '{print $4}' | grep -vxF -f "$seen" | head -n 1 || true)
+    if [ -z "$key" ]; then
+        echo "no report of this boot under s3://reports/$prefix/"
+        return 1
+    fi
+    echo "$key" >> "$seen"
+    if ! s3proxy_aws cp "s3://reports/$prefix/$key" - | grep -qF "$text"; then
+        echo "the report s3://reports/$prefix/$key does not say $text: $(s3proxy_aws cp "s3://reports/$prefix/$key" - | cut -c1-200)"
+        return 1
+    fi
+    echo "the report $prefix/$key says so"
 }
 
 # why LOG: what the bootloader said about an unexpected outcome ($outcome), for the summary.
