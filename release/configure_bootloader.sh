@@ -295,6 +295,10 @@ while read -r want file; do
     [ ! -f "$dir/$file" ] || have=$(wc -c < "$dir/$file" | tr -d ' ')
     [ "$have" -ge "$want" ] || refuse "$dir/$file is $have bytes, but the release's is $want: it was cut short, most likely because $dir ran out of room while the release was unpacked ($dir has $free_kib KiB free): make room and unpack the release again"
 done < "$sizes"
+# A full file system can cut release.sizes itself short, down to nothing: it must list both.
+for file in vmlinuz initrd.gz; do
+    grep -q " $file\$" "$sizes" || refuse "$sizes does not list $file: it was cut short, most likely because $dir ran out of room while the release was unpacked ($dir has $free_kib KiB free): make room and unpack the release again"
+done
 
 template=$dir/grub/grub.cfg.in
 [ -f "$template" ] || refuse "$template is missing"

@@ -29,6 +29,9 @@ public final class GrubConfig {
     /** The release's list of the files GRUB boots and their sizes, "{@code <bytes> <file>}" a line (build.sh writes it). */
     public static final String SIZES = "release.sizes";
 
+    /** The files GRUB boots, which {@value #SIZES} lists. */
+    private static final List<String> BOOTED = List.of("vmlinuz", "initrd.gz");
+
     private GrubConfig() {}
 
     /**
@@ -64,12 +67,14 @@ public final class GrubConfig {
             throw new IllegalArgumentException(sizes + " is missing: the release in " + bootDir + " is incomplete ("
                     + bootDir + " has " + freeKib + " KiB free); unpack it again");
         }
+        var listed = new java.util.HashSet<String>();
         for (String line : Files.readAllLines(sizes, StandardCharsets.ISO_8859_1)) {
             String[] fields = line.strip().split("\\s+", 2);
             if (fields.length != 2 || !fields[0].matches("[0-9]+") || !fields[1].matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException(sizes + " is damaged: unpack the release again");
             }
             long want = Long.parseLong(fields[0]);
+            listed.add(fields[1]);
             Path file = bootDir.resolve(fields[1]);
             long have = Files.isRegularFile(file) ? Files.size(file) : 0;
             if (have < want) {
@@ -77,6 +82,14 @@ public final class GrubConfig {
                         + ": it was cut short, most likely because " + bootDir + " ran out of room while the release"
                         + " was unpacked (" + bootDir + " has " + freeKib + " KiB free): make room and unpack the"
                         + " release again");
+            }
+        }
+        // A full file system can cut release.sizes itself short, down to nothing: it must list both.
+        for (String booted : BOOTED) {
+            if (!listed.contains(booted)) {
+                throw new IllegalArgumentException(sizes + " does not list " + booted + ": it was cut short, most likely"
+                        + " because " + bootDir + " ran out of room while the release was unpacked (" + bootDir + " has "
+                        + freeKib + " KiB free): make room and unpack the release again");
             }
         }
     }

@@ -77,7 +77,7 @@ class GrubConfigureTest {
     /**
      * Found by the boot-chain test: a /boot that runs out of room while the release is unpacked leaves
      * vmlinuz or initrd.gz cut short, and GRUB would boot that into a kernel panic. Both tools refuse a
-     * file shorter than release.sizes says, a missing or damaged release.sizes, with the same message;
+     * file shorter than release.sizes says, a missing, damaged or cut-short release.sizes, with the same message;
      * an initrd.gz longer than recorded (add_ssh_key.sh appends to it) is fine.
      */
     @Test
@@ -96,7 +96,12 @@ class GrubConfigureTest {
                 Map.entry("RELEASE/release.sizes is damaged",
                         r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 ../vmlinuz\n")),
                 Map.entry("RELEASE/release.sizes is damaged",
-                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 vmlinuz extra\n")));
+                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 vmlinuz extra\n")),
+                // A full /boot can cut release.sizes itself short: empty, or listing one file only.
+                Map.entry("RELEASE/release.sizes does not list vmlinuz: it was cut short, most likely because RELEASE"
+                        + " ran out of room", r -> Files.writeString(r.resolve(GrubConfig.SIZES), "")),
+                Map.entry("RELEASE/release.sizes does not list initrd.gz: it was cut short",
+                        r -> Files.writeString(r.resolve(GrubConfig.SIZES), "3000 vmlinuz\n")));
         for (var c : refused) {
             // The free room of the shared /tmp changes between the two runs: the messages are compared without it.
             String[] r = both(c.getValue(), "bkt/k", "/dev/vda");
