@@ -1,4 +1,8 @@
-/** The {@code s3flash} command line: flash, boot mode (with its watchdog and restore), providers. */
+/**
+ * The {@code s3flash} command line: flash, image, providers, plugins, boot mode (with its watchdog and
+ * restore) and the release tools. An application of the api, not a library: it exports nothing, and
+ * maps the api's exceptions onto exit codes and its options onto flags.
+ */
 module io.github.s3flash.bootloader {
     requires io.github.s3flash.api;
     requires info.picocli;

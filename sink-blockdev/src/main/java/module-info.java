@@ -1,7 +1,8 @@
 /**
  * Block devices and regular files as flash targets. Uses the Foreign Function &amp; Memory API for
  * the calls Java lacks (O_EXCL, block-device ioctls, fallocate): run with {@code
- * --enable-native-access=io.github.s3flash.sink.blockdev}.
+ * --enable-native-access=io.github.s3flash.sink.blockdev}. Exports nothing: it is found as a {@link
+ * io.github.s3flash.api.BlockSink} service.
  */
 module io.github.s3flash.sink.blockdev {
     requires io.github.s3flash.api;

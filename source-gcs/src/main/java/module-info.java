@@ -1,6 +1,7 @@
 /**
  * The {@code gs://bucket/object} source, on google-cloud-storage: ranged reads pinned to the
- * object's generation, Application Default Credentials.
+ * object's generation, Application Default Credentials. Exports nothing: it is found as an {@link
+ * io.github.s3flash.api.ImageSource} service, and is installed as a plugin ({@code s3flash plugins add gcs}).
  *
  * <p>Google's client jars split packages ({@code com.google.cloud} over google-cloud-core and
  * proto-google-common-protos, {@code javax.annotation} over javax.annotation-api and jsr305), so

@@ -1,7 +1,8 @@
 /**
  * The {@code s3://bucket/key} source: the default source of a boot. Reads with the AWS SDK for Java
  * v2 (its S3 client and the JDK-based url-connection HTTP client: automatic modules), pinned to one
- * object version, in parallel ranged GETs resumed by the api after a fault. Exports nothing.
+ * object version, in parallel ranged GETs resumed by the api after a fault. Exports nothing: it is
+ * found as an {@link io.github.s3flash.api.ImageSource} service, as a third-party source would be.
  */
 @SuppressWarnings("module") // "s3" ends in a digit; the name follows the folder = module rule.
 module io.github.s3flash.source.s3 {

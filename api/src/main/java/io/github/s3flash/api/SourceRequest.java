@@ -22,12 +22,12 @@ import java.util.Set;
  *
  * @param description what was asked of whom, never with secrets: "GET bytes=0-99 of s3://b/k at
  *     http://127.0.0.1:9000"
- * @param pinned whether the image was pinned already (a range is read): then a missing or shorter
+ * @param stage opening the image, or reading a range of it once pinned: then a missing or shorter
  *     image was replaced or deleted during the flash
  * @param notFound what to do when nothing is at the location ("check the bucket and the key")
  * @param denied what to do when access is refused, naming the credentials in use, never their secret
  */
-public record SourceRequest(String description, boolean pinned, String notFound, String denied) {
+public record SourceRequest(String description, RequestStage stage, String notFound, String denied) {
 
     /** Error codes of S3, GCS and compatible stores that ask the client to slow down. */
     private static final Set<String> THROTTLING = Set.of("SlowDown", "Throttling", "ThrottlingException",
@@ -39,21 +39,22 @@ public record SourceRequest(String description, boolean pinned, String notFound,
 
     public SourceRequest {
         requireNonNull(description, "description");
+        requireNonNull(stage, "stage");
         requireNonNull(notFound, "notFound");
         requireNonNull(denied, "denied");
     }
 
     /** A request with general advice for a missing image and for refused access. */
-    public SourceRequest(String description, boolean pinned) {
-        this(description, pinned, "check the location", "check the credentials");
+    public SourceRequest(String description, RequestStage stage) {
+        this(description, stage, "check the location", "check the credentials");
     }
 
     public SourceRequest withNotFound(String advice) {
-        return new SourceRequest(description, pinned, advice, denied);
+        return new SourceRequest(description, stage, advice, denied);
     }
 
     public SourceRequest withDenied(String advice) {
-        return new SourceRequest(description, pinned, notFound, advice);
+        return new SourceRequest(description, stage, notFound, advice);
     }
 
     /**
@@ -68,7 +69,7 @@ public record SourceRequest(String description, boolean pinned, String notFound,
                 + (code == null || code.isBlank() ? "" : " " + code)
                 + (detail == null || detail.isBlank() ? "" : " (" + detail + ")");
         boolean missing = status == 404 || status == 410;
-        if (status == 412 || (pinned && (missing || status == 416))) {
+        if (status == 412 || (stage == RequestStage.READING && (missing || status == 416))) {
             String how = status == 412 ? "it was replaced during the flash (its version is no longer the one pinned"
                     + " when the flash began)"
                     : missing ? "it (or its pinned version) was deleted during the flash"

@@ -20,9 +20,14 @@ public final class TargetUnavailableException extends FlashException {
     }
 
     /**
-     * @param retryable whether trying again may succeed (a device that has not appeared yet)
+     * A target that is not there yet but may appear (a disk whose driver is still probing it): trying
+     * again may succeed.
      */
-    public TargetUnavailableException(String message, Throwable cause, boolean retryable) {
+    public static TargetUnavailableException notYetPresent(String message) {
+        return new TargetUnavailableException(message, null, true);
+    }
+
+    private TargetUnavailableException(String message, Throwable cause, boolean retryable) {
         super(message, cause);
         this.retryable = retryable;
     }

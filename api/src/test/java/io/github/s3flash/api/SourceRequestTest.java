@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 /** One mapping from what a server answered to the checked hierarchy, for every source. */
 class SourceRequestTest {
 
-    private static final SourceRequest OPEN = new SourceRequest("HEAD s3://b/k at http://127.0.0.1:9", false)
+    private static final SourceRequest OPEN = new SourceRequest("HEAD s3://b/k at http://127.0.0.1:9", RequestStage.OPENING)
             .withNotFound("check the bucket and the key").withDenied("grant s3:GetObject to profile ops");
-    private static final SourceRequest READ = new SourceRequest("GET bytes=0-9 of s3://b/k", true);
+    private static final SourceRequest READ = new SourceRequest("GET bytes=0-9 of s3://b/k", RequestStage.READING);
 
     @Test
     void everyStatusClassMapsToItsException() {

@@ -1,5 +1,7 @@
 package io.github.s3flash.bootloader;
 
+import io.github.s3flash.api.sshsig.SshPrivateKey;
+import io.github.s3flash.api.sshsig.SshSignature;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +30,11 @@ final class ImageCommand implements Callable<Integer> {
               3  refused: bad input (missing image, not an indexed image, unusable key, ...); nothing was published
               5  verification failed: a chunk, the manifest or the signature is not what it must be""";
 
+    /** The library's advice for a key it cannot sign with, as the steps on this command line. */
+    private static final String SIGN_IN_TWO_STEPS = "sign in two steps instead: s3flash image manifest URI > manifest;"
+            + " ssh-keygen -Y sign -n " + SshSignature.IMAGE_NAMESPACE + " -f KEY manifest; s3flash image sign URI"
+            + " --signature manifest.sig (ssh-keygen asks for the passphrase, or uses the agent with -f KEY.pub)";
+
     @Spec
     private CommandSpec spec;
 
@@ -48,7 +55,7 @@ final class ImageCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         err.println("s3flash image " + command + ": refused: " + (e instanceof io.github.s3flash.api.FlashException
-                ? e.getMessage() : "I/O error: " + e));
+                ? e.getMessage().replace(SshPrivateKey.SIGN_ELSEWHERE, SIGN_IN_TWO_STEPS) : "I/O error: " + e));
         err.flush();
         return ExitCode.REFUSED;
     }

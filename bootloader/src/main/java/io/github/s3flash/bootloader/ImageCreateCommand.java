@@ -72,9 +72,8 @@ final class ImageCreateCommand implements Callable<Integer> {
             description = "Sign the manifest with this unencrypted OpenSSH private key (Ed25519, ECDSA, RSA).")
     private Path signKey;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "Compression threads. Default: one per processor.")
-    private int threads;
+    @Mixin
+    private ImageOptions.Threads threads;
 
     @Mixin
     private ImageOptions.Providers options;
@@ -92,7 +91,7 @@ final class ImageCreateCommand implements Callable<Integer> {
             opts = Options.of(options.values);
             Options encode = level == null ? Options.empty() : Options.empty().with("level", level.toString());
             long size = Options.of(Map.of("--chunk-size", chunkSize)).getSize("--chunk-size", 0);
-            settings = new WriterSettings((int) Math.min(size, Integer.MAX_VALUE), encode, threads);
+            settings = new WriterSettings((int) Math.min(size, Integer.MAX_VALUE), encode, threads.count());
             destination = target.equals("-") ? null : ImageLocations.parse(target);
         } catch (IllegalArgumentException | io.github.s3flash.api.InvalidOptionException e) {
             return ImageCommand.refuse(spec.commandLine(), "create", e);

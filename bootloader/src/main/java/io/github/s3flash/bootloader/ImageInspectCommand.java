@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code s3flash image inspect}: what an indexed image holds, from its tail only. */
@@ -32,8 +31,8 @@ final class ImageInspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
-    private String image;
+    @Mixin
+    private ImageOptions.Image image;
 
     @Mixin
     private ImageOptions.Signatures signatures;
@@ -52,7 +51,7 @@ final class ImageInspectCommand implements Callable<Integer> {
             Options opts = Options.of(options.values);
             TrustPolicy policy = ImageSupport.policy(signatures.trustedKeys, null, signatures.principal);
             ProviderRegistry registry = ProviderRegistry.load();
-            try (var opened = ImageSupport.open(registry, ImageLocations.parse(image), opts)) {
+            try (var opened = ImageSupport.open(registry, image.location(), opts)) {
                 var found = ImageSupport.signatures(opened, registry, opts, signatures.signature, err);
                 List<SignatureCheck> checks = policy.check(opened.index().manifest(), found);
                 if (json) {

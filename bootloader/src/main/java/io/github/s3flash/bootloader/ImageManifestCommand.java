@@ -15,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code s3flash image manifest}: the manifest's bytes, to sign them elsewhere. */
@@ -32,19 +31,19 @@ final class ImageManifestCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
-    private String image;
+    @Mixin
+    private ImageOptions.Image image;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write to this file instead of stdout.")
     private Path output;
 
-@Mixin
+    @Mixin
     private ImageOptions.Providers options;
 
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        try (var opened = ImageSupport.open(ProviderRegistry.load(), ImageLocations.parse(image), Options.of(options.values))) {
+        try (var opened = ImageSupport.open(ProviderRegistry.load(), image.location(), Options.of(options.values))) {
             var manifest = opened.index().manifest();
             try (OutputStream out = output == null ? new FileOutputStream(FileDescriptor.out)
                     : Files.newOutputStream(output)) {

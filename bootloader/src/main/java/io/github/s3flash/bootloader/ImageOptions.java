@@ -1,15 +1,43 @@
 package io.github.s3flash.bootloader;
 
+import io.github.s3flash.api.ImageLocations;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Options the {@code s3flash image} commands share, as picocli mixins. */
 final class ImageOptions {
 
     private ImageOptions() {}
+
+    /** The indexed image a command reads, from any source: its one parameter. */
+    static final class Image {
+        @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
+        String uri;
+
+        URI location() {
+            return ImageLocations.parse(uri);
+        }
+    }
+
+    /** {@code --threads}: how many chunks are compressed or decoded at once. */
+    static final class Threads {
+        @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+                description = "Threads that compress or decode chunks. Default: one per processor.")
+        int value;
+
+        /** The threads to use: the number given, or one per processor for 0. */
+        int count() {
+            if (value < 0) {
+                throw new IllegalArgumentException("--threads must be 0 (one per processor) or more, not " + value);
+            }
+            return value > 0 ? value : Runtime.getRuntime().availableProcessors();
+        }
+    }
 
     /** {@code -o KEY=VALUE}: source, codec and pipeline options. */
     static final class Providers {

@@ -58,7 +58,7 @@ final class ImageSignCommand implements Callable<Integer> {
             description = "Where the signature goes. Default: <image>.sshsig beside the image.")
     private String output;
 
-@Mixin
+    @Mixin
     private ImageOptions.Providers options;
 
     @Override

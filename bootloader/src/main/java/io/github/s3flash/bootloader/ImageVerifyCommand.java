@@ -21,7 +21,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code s3flash image verify}: the whole object against its manifest, and the manifest against its trust. */
@@ -35,8 +34,8 @@ final class ImageVerifyCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URI", description = "The image: s3://, https://, gs://, file: or a path.")
-    private String image;
+    @Mixin
+    private ImageOptions.Image image;
 
     @Mixin
     private ImageOptions.Signatures signatures;
@@ -45,9 +44,8 @@ final class ImageVerifyCommand implements Callable<Integer> {
             description = "The image digest (SHA-256 of the manifest) the image must have.")
     private String imageDigest;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "Decoding threads. Default: one per processor.")
-    private int threads;
+    @Mixin
+    private ImageOptions.Threads threads;
 
     @Mixin
     private ImageOptions.Providers options;
@@ -62,16 +60,18 @@ final class ImageVerifyCommand implements Callable<Integer> {
         Options opts;
         TrustPolicy policy;
         PipelineSettings settings;
+        int decoders;
         try {
             opts = Options.of(options.values);
             settings = PipelineSettings.from(opts);
+            decoders = threads.count();
             policy = ImageSupport.policy(signatures.trustedKeys, imageDigest, signatures.principal);
         } catch (IOException | IllegalArgumentException e) {
             return ImageCommand.refuse(spec.commandLine(), "verify", e);
         }
         ChunkProgressPrinter printer = null;
         ProviderRegistry registry = ProviderRegistry.load();
-        try (var opened = ImageSupport.open(registry, ImageLocations.parse(image), opts)) {
+        try (var opened = ImageSupport.open(registry, image.location(), opts)) {
             var manifest = opened.index().manifest();
             var found = ImageSupport.signatures(opened, registry, opts, signatures.signature, err);
             for (SignatureCheck c : policy.check(manifest, found)) {
@@ -82,7 +82,7 @@ final class ImageVerifyCommand implements Callable<Integer> {
             TrustDecision trust = policy.decide(manifest, found);
             printer = new ChunkProgressPrinter(err, progress.mode, progress.interval(), manifest.imageLength(), "read");
             var result = ImageVerifier.verify(opened.index(), opened.image(), ChunkDecoder.of(registry, manifest),
-                    settings, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), printer);
+                    settings, decoders, printer);
             printer.finish();
             out.println("verified " + ImageLocations.redact(opened.location()));
             out.println("  chunks:        " + result.chunks() + " of " + manifest.chunkCount() + ", each decoded and"
@@ -98,16 +98,13 @@ final class ImageVerifyCommand implements Callable<Integer> {
             out.println("  time:          " + FlashCommand.describe(result.elapsed()));
             out.flush();
             return ExitCode.OK;
-        } catch (ChunkMismatchException | CorruptImageException | UntrustedImageException e) {
-            if (printer != null) {
-                printer.finish();
-            }
-            return failed(err, e.getMessage());
         } catch (IOException | IllegalArgumentException e) {
             if (printer != null) {
                 printer.finish();
             }
-            return ImageCommand.refuse(spec.commandLine(), "verify", e);
+            return e instanceof ChunkMismatchException || e instanceof CorruptImageException
+                    || e instanceof UntrustedImageException ? failed(err, e.getMessage())
+                    : ImageCommand.refuse(spec.commandLine(), "verify", e);
         }
     }
 

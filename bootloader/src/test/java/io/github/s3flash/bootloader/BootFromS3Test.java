@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.s3flash.bootloader.boot.Ext4RootFixture;
 import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.S3FaultProxy;
-import io.github.s3flash.testkit.S3TestServer;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,20 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BootFromS3Test {
 
-    @TempDir
-    static Path shared;
+    @RegisterExtension
+    static final S3Fixture s3 = new S3Fixture("fleet-images", "fleet-reports");
 
     @TempDir
     Path dir;
-
-    private static S3TestServer s3;
-
-    @BeforeAll
-    static void startS3() throws IOException {
-        s3 = S3TestServer.start(shared.resolve("s3"));
-        s3.createBucket("fleet-images");
-        s3.createBucket("fleet-reports");
-    }
 
     /** This machine's host name and boot id, as boot mode fills them into s3flash.report=. */
     private static String machine(String file) throws IOException {
@@ -51,23 +38,7 @@ class BootFromS3Test {
 
     /** The report boot mode left at {@code key} of the reports bucket. */
     private static String report(String key) throws IOException {
-        return s3.aws("s3", "cp", "s3://fleet-reports/" + key, "-");
-    }
-
-    @AfterAll
-    static void stopS3() throws IOException {
-        s3.close();
-    }
-
-    private static Map<String, String> awsEnvironment() {
-        var env = new HashMap<String, String>();
-        env.put("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY_ID);
-        env.put("AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_ACCESS_KEY);
-        env.put("AWS_REGION", S3TestServer.REGION);
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("AWS_CONFIG_FILE", "/nonexistent");
-        env.put("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
-        return env;
+        return s3.server().aws("s3", "cp", "s3://fleet-reports/" + key, "-");
     }
 
     private Path rebootHook(Path calls) throws IOException {
@@ -82,8 +53,8 @@ class BootFromS3Test {
         byte[] image = TestImages.diskLike(new Random(seed), 24 << 20);
         Path raw = Files.write(dir.resolve("disk.img"), image);
         var uploader = new ProcessBuilder("sh", "-c", "lz4 -q -c " + raw + " | " + String.join(" ",
-                s3.awsCommand("s3", "cp", "-", "s3://fleet-images/os/disk.img.lz4"))).redirectErrorStream(true);
-        uploader.environment().putAll(s3.cliEnvironment());
+                s3.server().awsCommand("s3", "cp", "-", "s3://fleet-images/os/disk.img.lz4"))).redirectErrorStream(true);
+        uploader.environment().putAll(s3.server().cliEnvironment());
         Process upload = uploader.start();
         upload.getOutputStream().close();
         String uploadOut = new String(upload.getInputStream().readAllBytes());
@@ -93,14 +64,14 @@ class BootFromS3Test {
         S3FaultProxy.Plan plan = (method, n, range, auth) ->
                 method.equals("GET") && n <= 2 ? count(cut, S3FaultProxy.Fault.CUT) : S3FaultProxy.Fault.NONE;
         Path calls = dir.resolve("reboots");
-        try (var proxy = new S3FaultProxy(s3.port(), plan, Duration.ofSeconds(2));
+        try (var proxy = new S3FaultProxy(s3.server().port(), plan, Duration.ofSeconds(2));
                 var loop = LoopDevice.create(dir, 32 << 20)) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
                     + " source=fleet-images/os/disk.img.lz4 s3flash.endpoint=" + proxy.endpoint()
                     + " s3flash.sha256=" + TestImages.sha256(image)
                     + " s3flash.option.read.part-size=4m s3flash.option.retry.base-delay=50ms s3flash.watchdog=300"
                     + " s3flash.progress=1 console=ttyS0\n");
-            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+            var r = CliProcess.modulePathWithEnv(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
@@ -120,9 +91,9 @@ class BootFromS3Test {
         Path calls = dir.resolve("reboots");
         try (var root = Ext4RootFixture.create(dir, "fleet-images/not/uploaded.img.lz4")) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device()
-                    + " source=fleet-images/not/uploaded.img.lz4 s3flash.endpoint=" + s3.endpoint()
+                    + " source=fleet-images/not/uploaded.img.lz4 s3flash.endpoint=" + s3.server().endpoint()
                     + " s3flash.watchdog=4 s3flash.report=s3://fleet-reports/restored/@boot_id@.json\n");
-            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+            var r = CliProcess.modulePathWithEnv(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
             assertThat(Files.readAllLines(calls)).containsExactly("reboot");
@@ -145,14 +116,14 @@ class BootFromS3Test {
         long seed = Seeds.next();
         byte[] image = TestImages.diskLike(new Random(seed), 4 << 20);
         Path raw = Files.write(dir.resolve("small.img"), image);
-        s3.aws("s3", "cp", raw.toString(), "s3://fleet-images/os/small.img");
+        s3.server().aws("s3", "cp", raw.toString(), "s3://fleet-images/os/small.img");
         Path calls = dir.resolve("reboots");
         try (var loop = LoopDevice.create(dir, 8 << 20)) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
-                    + " source=fleet-images/os/small.img s3flash.codec=raw s3flash.endpoint=" + s3.endpoint()
+                    + " source=fleet-images/os/small.img s3flash.codec=raw s3flash.endpoint=" + s3.server().endpoint()
                     + " s3flash.watchdog=300"
                     + " s3flash.report=s3://fleet-reports/boot/@hostname@/@boot_id@.json\n");
-            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+            var r = CliProcess.modulePathWithEnv(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);
@@ -176,9 +147,9 @@ class BootFromS3Test {
         Path calls = dir.resolve("reboots");
         try (var root = Ext4RootFixture.create(dir, "fleet-images/os/disk.img.lz4")) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + root.device()
-                    + " source=fleet-images/os/disk.img.lz4 s3flash.endpoint=" + s3.endpoint()
+                    + " source=fleet-images/os/disk.img.lz4 s3flash.endpoint=" + s3.server().endpoint()
                     + " s3flash.watchdog=10m s3flash.report=s3://fleet-reports/bad/@hostname@.json\n");
-            var r = CliProcess.modulePathWithEnv(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+            var r = CliProcess.modulePathWithEnv(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(r.exit()).as(r.toString()).isEqualTo(BootCommand.RESTORED);
             assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
@@ -208,18 +179,18 @@ class BootFromS3Test {
         }
         Path bad = Files.write(dir.resolve("corrupt.img.lz4"), corrupt);
         String key = "s3://fleet-images/os/replaced.img.lz4";
-        s3.aws("s3", "cp", bad.toString(), key);
+        s3.server().aws("s3", "cp", bad.toString(), key);
         Path calls = dir.resolve("reboots");
         try (var loop = LoopDevice.create(dir, 32 << 20)) {
             Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=" + loop.device()
-                    + " source=fleet-images/os/replaced.img.lz4 s3flash.endpoint=" + s3.endpoint()
+                    + " source=fleet-images/os/replaced.img.lz4 s3flash.endpoint=" + s3.server().endpoint()
                     + " s3flash.sha256=" + TestImages.sha256(image) + " s3flash.watchdog=300"
                     + " s3flash.option.chunk-size=1m s3flash.report=s3://no-such-bucket/r.json\n");
-            var boot = new CliProcess.Running(awsEnvironment(), "boot", "--cmdline", cmdline.toString(),
+            var boot = new CliProcess.Running(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
                     "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
             assertThat(boot.awaitErr("flash failed after writing began", Duration.ofMinutes(2)))
                     .as("the corrupt object fails after writing began:\n%s", boot.err()).isTrue();
-            s3.aws("s3", "cp", good.toString(), key);
+            s3.server().aws("s3", "cp", good.toString(), key);
             var r = boot.finish();
             assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
             assertThat(loop.read(image.length)).as(Seeds.describe(seed)).isEqualTo(image);

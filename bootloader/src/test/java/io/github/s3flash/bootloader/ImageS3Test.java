@@ -3,7 +3,6 @@ package io.github.s3flash.bootloader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3flash.testkit.Cli;
-import io.github.s3flash.testkit.S3TestServer;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
@@ -11,15 +10,12 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,33 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageS3Test {
 
-    @TempDir
-    static Path shared;
+    @RegisterExtension
+    static final S3Fixture s3 = new S3Fixture("images");
 
     @TempDir
     Path dir;
 
-    private static S3TestServer s3;
-
-    @BeforeAll
-    static void start() throws IOException {
-        s3 = S3TestServer.start(shared.resolve("s3"));
-        s3.createBucket("images");
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        s3.close();
-    }
-
-    private static Map<String, String> env() {
-        var env = new HashMap<>(s3.cliEnvironment());
-        env.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
-        return env;
-    }
-
     private static CliProcess.Result cli(String... args) throws IOException {
-        return CliProcess.modulePathWithEnv(env(), args);
+        return CliProcess.modulePathWithEnv(s3.cliEnvironment(), args);
     }
 
     private static String field(String report, String name) {
@@ -83,7 +60,7 @@ class ImageS3Test {
         String digest = field(create.out(), "image digest");
 
         Path downloaded = dir.resolve("downloaded.lz4");
-        s3.aws("s3", "cp", "s3://images/os/disk.img.lz4", downloaded.toString());
+        s3.server().aws("s3", "cp", "s3://images/os/disk.img.lz4", downloaded.toString());
         Path decoded = dir.resolve("decoded");
         Cli.run(List.of("lz4", "-d", "-c"), downloaded, decoded);
         assertThat(Files.readAllBytes(decoded)).as(Seeds.describe(seed)).isEqualTo(image);
@@ -97,7 +74,7 @@ class ImageS3Test {
         var sign = cli("image", "sign", "s3://images/os/disk.img.lz4", "--key", key.toString());
         assertThat(sign.exit()).as(sign.toString()).isZero();
         assertThat(field(sign.out(), "signature")).isEqualTo("s3://images/os/disk.img.lz4.sshsig");
-        assertThat(s3.aws("s3", "ls", "s3://images/os/")).contains("disk.img.lz4.sshsig");
+        assertThat(s3.server().aws("s3", "ls", "s3://images/os/")).contains("disk.img.lz4.sshsig");
 
         var verify = cli("image", "verify", "s3://images/os/disk.img.lz4", "--trusted-keys", allowed.toString(),
                 "--progress", "none");
@@ -127,7 +104,7 @@ class ImageS3Test {
         command.addAll(ImageCli.command(List.of("-Xmx128m"), "image", "create", "--source", "-", "--target",
                 "s3://images/sparse.img.lz4", "--progress", "none"));
         String line = String.join(" ", command.stream().map(ImageCli::quote).toList()) + " < " + ImageCli.quote(sparse.toString());
-        var create = CliProcess.run(List.of("sh", "-c", line), env());
+        var create = CliProcess.run(List.of("sh", "-c", line), s3.cliEnvironment());
         assertThat(create.exit()).as(create + Seeds.describe(seed)).isZero();
         assertThat(field(create.out(), "image bytes")).startsWith(Long.toString(4L << 30));
         Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(Files.readString(time));
@@ -138,10 +115,10 @@ class ImageS3Test {
         assertThat(peakMiB).as("peak RSS in MiB, the JVM included (heap capped at 128 MiB)").isLessThan(256);
 
         Path decodedSha = dir.resolve("decoded.sha");
-        var pipeline = new ProcessBuilder("sh", "-c", String.join(" ", s3.awsCommand("s3", "cp",
+        var pipeline = new ProcessBuilder("sh", "-c", String.join(" ", s3.server().awsCommand("s3", "cp",
                 "s3://images/sparse.img.lz4", "-").stream().map(ImageCli::quote).toList()) + " | lz4 -d -c | sha256sum")
                 .redirectOutput(decodedSha.toFile()).redirectErrorStream(false);
-        pipeline.environment().putAll(s3.cliEnvironment());
+        pipeline.environment().putAll(s3.server().cliEnvironment());
         assertThat(pipeline.start().waitFor()).isZero();
         assertThat(Files.readString(decodedSha).split(" ")[0]).as("aws s3 cp | lz4 -d | sha256sum, " + Seeds.describe(seed))
                 .isEqualTo(expected);

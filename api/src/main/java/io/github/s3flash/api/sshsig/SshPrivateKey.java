@@ -101,7 +101,7 @@ public final class SshPrivateKey {
         in.string("KDF options", 1024);
         if (!"none".equals(cipher) || !"none".equals(kdf)) {
             throw refuse(source, "is encrypted with a passphrase (" + cipher + "), which s3flash does not read; "
-                    + twoStep());
+                    + SIGN_ELSEWHERE);
         }
         int keys = in.uint32("number of keys");
         if (keys != 1) {
@@ -140,7 +140,7 @@ public final class SshPrivateKey {
             SshAlgorithms.Curve curve = SshAlgorithms.Curve.ofKeyType(type);
             if (curve == null) {
                 throw refuse(source, "is a " + type + " key, which s3flash cannot sign with"
-                        + (type.startsWith("sk-") ? " (a security key needs its device); " : "; ") + twoStep());
+                        + (type.startsWith("sk-") ? " (a security key needs its device); " : "; ") + SIGN_ELSEWHERE);
             }
             String name = priv.text("ECDSA curve name", 64);
             byte[] q = priv.string("ECDSA public point", 2 * curve.fieldBytes + 1);
@@ -197,12 +197,13 @@ public final class SshPrivateKey {
         }
     }
 
-    /** How to sign with a key s3flash cannot use itself. */
-    public static String twoStep() {
-        return "sign in two steps instead: s3flash image manifest URI > manifest; ssh-keygen -Y sign -n "
-                + SshSignature.IMAGE_NAMESPACE + " -f KEY manifest; s3flash image sign URI --signature manifest.sig"
-                + " (ssh-keygen asks for the passphrase, or uses the agent with -f KEY.pub)";
-    }
+    /**
+     * How to sign with a key s3flash cannot use itself, in the library's terms; the end of the message
+     * of every such refusal, so that a command line can replace it with its own steps.
+     */
+    public static final String SIGN_ELSEWHERE = "sign the image's manifest with ssh-keygen instead (ssh-keygen -Y sign"
+            + " -n " + SshSignature.IMAGE_NAMESPACE + " -f KEY over the manifest's bytes; it asks for the passphrase, or"
+            + " uses the agent with -f KEY.pub) and attach that signature to the image";
 
     private static SshSignatureException refuse(String source, String problem) {
         return new SshSignatureException("key file " + source + " " + problem);

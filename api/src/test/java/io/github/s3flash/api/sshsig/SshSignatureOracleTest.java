@@ -225,7 +225,9 @@ class SshSignatureOracleTest {
         assertThatThrownBy(() -> SshPrivateKey.read(encrypted))
                 .isInstanceOf(SshSignatureException.class)
                 .hasMessageContaining("is encrypted with a passphrase (aes256-ctr)")
-                .hasMessageContaining("s3flash image manifest URI > manifest; ssh-keygen -Y sign -n s3flash-image");
+                .hasMessageContaining(SshPrivateKey.SIGN_ELSEWHERE)
+                .hasMessageContaining("ssh-keygen -Y sign -n s3flash-image")
+                .hasMessageNotContaining("s3flash image");
 
         Path pem = dir.resolve("pem");
         assertThat(SshKeygen.run(null, "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", pem.toString()).ok())

@@ -182,8 +182,8 @@ public final class BootService {
                         modulesLoaded = true;
                         continue;
                     }
-                    throw new TargetUnavailableException("root device " + roots.path(config.root()) + " (root="
-                            + config.root() + ") has not appeared", null, true);
+                    throw TargetUnavailableException.notYetPresent("root device " + roots.path(config.root())
+                            + " (root=" + config.root() + ") has not appeared");
                 }
                 rootDevice = device;
                 // Boot mode writes block devices only: never create or truncate a file, whatever the options say.

@@ -2,6 +2,7 @@ package io.github.s3flash.source.gcs;
 
 import com.google.cloud.BaseServiceException;
 import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.SourceRequest;
 import io.github.s3flash.api.SourceUnusableException;
 import java.net.URI;
@@ -20,7 +21,7 @@ final class GcsFailures {
 
     /** A failure while pinning the object at open. */
     static FlashException opening(BaseServiceException e, String location) {
-        return request("opening " + location, false).failed(e.getCode(), e.getReason(), e.getMessage(), e);
+        return request("opening " + location, RequestStage.OPENING).failed(e.getCode(), e.getReason(), e.getMessage(), e);
     }
 
     /** A failure while reading a range of the pinned {@code generation}. */
@@ -30,12 +31,12 @@ final class GcsFailures {
         }
         // The precondition failed, or the pinned generation is gone (deleted, or replaced in a
         // bucket without versioning): either way its bytes can no longer be read.
-        return request("reading " + location + " (generation " + generation + " pinned)", true)
+        return request("reading " + location + " (generation " + generation + " pinned)", RequestStage.READING)
                 .failed(e.getCode(), e.getReason(), e.getMessage(), e);
     }
 
-    private static SourceRequest request(String description, boolean pinned) {
-        return new SourceRequest(description, pinned).withNotFound("check the bucket and object name")
+    private static SourceRequest request(String description, RequestStage stage) {
+        return new SourceRequest(description, stage).withNotFound("check the bucket and object name")
                 .withDenied(CREDENTIALS);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.s3flash.source.http;
 
 import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.SourceRequest;
 import io.github.s3flash.api.SourceUnavailableException;
 import io.github.s3flash.api.SourceUnusableException;
@@ -27,15 +28,15 @@ final class HttpFailures {
     /**
      * An error status of a request for {@code where}; {@code settings} names the headers sent.
      *
-     * @param pinned whether the image was pinned already (a range was read)
+     * @param stage opening the image, or reading a range of it once pinned
      */
-    static FlashException status(int status, String where, boolean pinned, HttpSettings settings) {
+    static FlashException status(int status, String where, RequestStage stage, HttpSettings settings) {
         String headers = "extra headers sent: " + settings.headerNames();
         String denied = status == 401
                 ? "the server requires authentication (" + headers + "); pass credentials with"
-                        + " -o http.header.Authorization=..."
+                        + " option http.header.Authorization=..."
                 : "check the credentials (" + headers + ") or the URL's signature and its expiry";
-        return new SourceRequest("GET " + where, pinned)
+        return new SourceRequest("GET " + where, stage)
                 .withNotFound("check the URL")
                 .withDenied(denied)
                 .failed(status, null, null, null);
@@ -59,7 +60,7 @@ final class HttpFailures {
         if (certificate != null) {
             return new SourceUnusableException("the TLS certificate of " + hostPort(uri) + " was not trusted ("
                     + certificate.getMessage() + "); if the server uses a private CA, pass its certificate with"
-                    + " -o http.ca-bundle=/path/to/ca.pem (PEM); the certificate must also name host "
+                    + " option http.ca-bundle=/path/to/ca.pem (PEM); the certificate must also name host "
                     + uri.getHost(), e);
         }
         if (hasCause(e, ConnectException.class)) {

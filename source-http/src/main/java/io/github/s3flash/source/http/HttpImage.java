@@ -7,6 +7,7 @@ import io.github.s3flash.api.ImageNotFoundException;
 import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.RangeInputStream;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.SourceChangedException;
 import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
@@ -139,7 +140,7 @@ final class HttpImage implements PinnedImage {
                     rangeReads = !ranged && settings.rangeReads() && length >= 0 && response.headers().firstValue("Accept-Ranges")
                             .map(v -> v.trim().equalsIgnoreCase("bytes")).orElse(false);
                 } else {
-                    throw HttpFailures.status(status, where, false, settings);
+                    throw HttpFailures.status(status, where, RequestStage.OPENING, settings);
                 }
                 if (!pin.usable() && rangeReads) {
                     LOG.log(Level.WARNING, "{0} has no strong ETag and no Last-Modified: it is read as one"
@@ -196,7 +197,7 @@ final class HttpImage implements PinnedImage {
                 if (Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != end - 1) {
                     throw new SourceUnusableException(where + " answered bytes " + m.group(1) + "-" + m.group(2)
                             + " to a request for bytes " + offset + "-" + (end - 1) + "; the server or a proxy"
-                            + " mishandles ranges: read it as one stream with -o http.range-reads=false");
+                            + " mishandles ranges: read it as one stream with option http.range-reads=false");
                 }
                 return bounded(body, range, end - offset);
             }
@@ -209,7 +210,7 @@ final class HttpImage implements PinnedImage {
             }
             if (status == 200) {
                 throw new SourceUnusableException(where + " ignored a range request (answered 200 with the whole"
-                        + " object where it answered 206 before); read it as one stream with -o http.range-reads=false");
+                        + " object where it answered 206 before); read it as one stream with option http.range-reads=false");
             }
             if (status == 416) {
                 throw changed("it no longer has bytes " + offset + "-" + (end - 1) + unsatisfied(response.headers()));
@@ -217,7 +218,7 @@ final class HttpImage implements PinnedImage {
             if (isRedirect(status)) {
                 throw changed("its final URL now redirects elsewhere");
             }
-            throw HttpFailures.status(status, where, true, settings);
+            throw HttpFailures.status(status, where, RequestStage.READING, settings);
         } catch (IOException | RuntimeException e) {
             body.close();
             throw e;
@@ -371,7 +372,7 @@ final class HttpImage implements PinnedImage {
         Matcher m = CONTENT_RANGE.matcher(value.trim());
         if (!m.matches()) {
             throw new SourceUnusableException(where + " answered a range request with 206 but no valid Content-Range"
-                    + " ('" + value + "'); read it as one stream with -o http.range-reads=false");
+                    + " ('" + value + "'); read it as one stream with option http.range-reads=false");
         }
         return m;
     }

@@ -106,7 +106,7 @@ public final class HttpImageSource implements ImageSource {
         String authority = location.getRawAuthority();
         if (location.getRawUserInfo() != null || (authority != null && authority.contains("@"))) {
             throw new ImageNotFoundException("'" + shown + "' has credentials in the URL, which are not sent;"
-                    + " pass them as a header instead, e.g. -o http.header.Authorization=...");
+                    + " pass them as a header instead, e.g. option http.header.Authorization=...");
         }
         if (location.isOpaque() || location.getHost() == null) {
             throw new ImageNotFoundException("'" + shown + "' has no host; write it as " + scheme

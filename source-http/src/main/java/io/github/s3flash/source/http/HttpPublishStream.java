@@ -3,6 +3,7 @@ package io.github.s3flash.source.http;
 import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.PublishStream;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.RetryPolicy;
 import io.github.s3flash.api.SourceRequest;
 import java.io.ByteArrayOutputStream;
@@ -76,7 +77,7 @@ final class HttpPublishStream extends PublishStream {
         }
         int status = response.statusCode();
         if (status / 100 != 2) {
-            throw new SourceRequest("PUT " + where, false)
+            throw new SourceRequest("PUT " + where, RequestStage.OPENING)
                     .withNotFound("check the URL: the server has nowhere to put it")
                     .withDenied("check the credentials (extra headers sent: " + settings.headerNames()
                             + ") or the URL's signature and its expiry")

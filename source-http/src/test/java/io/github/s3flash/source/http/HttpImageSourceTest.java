@@ -204,7 +204,7 @@ class HttpImageSourceTest {
                 .isInstanceOf(ImageAccessDeniedException.class)
                 .hasMessageContaining("answered 401: access denied; the server requires authentication (extra headers"
                         + " sent: none)")
-                .hasMessageContaining("-o http.header.Authorization=");
+                .hasMessageContaining("option http.header.Authorization=");
         String basic = "Basic " + Base64.getEncoder().encodeToString("flasher:open-sesame".getBytes(StandardCharsets.UTF_8));
         Options options = Options.empty().with("http.header.Authorization", basic);
         try (PinnedImage image = new HttpImageSource().open(nginx.uri("/private/image.img"), options)) {
@@ -285,7 +285,7 @@ class HttpImageSourceTest {
                 .isInstanceOf(FlashException.class)
                 .isNotInstanceOf(SourceUnavailableException.class)
                 .hasMessageContaining("the TLS certificate of 127.0.0.1:" + tls.port() + " was not trusted")
-                .hasMessageContaining("-o http.ca-bundle=/path/to/ca.pem");
+                .hasMessageContaining("option http.ca-bundle=/path/to/ca.pem");
         var stranger = TestCertificates.create(dir.resolve("stranger-ca"));
         assertThatThrownBy(() -> new HttpImageSource().open(tls.uri("/tls.img"),
                         Options.empty().with("http.ca-bundle", stranger.ca().toString())))

@@ -1,6 +1,7 @@
 package io.github.s3flash.source.s3;
 
 import io.github.s3flash.api.FlashException;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.SourceRequest;
 import io.github.s3flash.api.SourceUnavailableException;
 import io.github.s3flash.api.SourceUnusableException;
@@ -31,9 +32,9 @@ final class S3Failures {
     /**
      * The checked exception for {@code e}, thrown by {@code operation} ("HEAD", "GET bytes=a-b of").
      *
-     * @param pinned whether the object was pinned already: then a 404, 412 or 416 means it changed
+     * @param stage opening the object, or reading it once pinned: then a 404, 412 or 416 means it changed
      */
-    FlashException map(RuntimeException e, String operation, boolean pinned) {
+    FlashException map(RuntimeException e, String operation, RequestStage stage) {
         String request = operation + " " + location + " at " + settings.describeEndpoint();
         if (!(e instanceof SdkException)) {
             // The SDK lets some faults of a malformed answer out unwrapped (an IllegalArgumentException for
@@ -54,7 +55,7 @@ final class S3Failures {
             }
             String missing = "NoSuchBucket".equals(code) ? "bucket " + location.bucket() + " does not exist"
                     : "no object with key " + location.key() + " in bucket " + location.bucket();
-            return new SourceRequest(request, pinned)
+            return new SourceRequest(request, stage)
                     .withNotFound(missing + " (credentials: " + credentials.description()
                             + "); check the bucket, the key and the endpoint")
                     .withDenied("bucket " + location.bucket() + " key " + location.key() + " for credentials from "

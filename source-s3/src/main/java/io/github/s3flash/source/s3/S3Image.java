@@ -3,6 +3,7 @@ package io.github.s3flash.source.s3;
 import io.github.s3flash.api.ImageInfo;
 import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.RangeInputStream;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.SourceChangedException;
 import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
@@ -72,7 +73,7 @@ final class S3Image implements PinnedImage {
         try {
             body = client.getObject(request.build());
         } catch (RuntimeException e) {
-            throw failures.map(e, "GET " + range + " of", true);
+            throw failures.map(e, "GET " + range + " of", RequestStage.READING);
         }
         try {
             check(body.response(), offset, end);
@@ -147,7 +148,7 @@ final class S3Image implements PinnedImage {
             try {
                 return body.read(b, off, len);
             } catch (RuntimeException e) {
-                throw failures.map(e, "reading GET " + range + " of", true);
+                throw failures.map(e, "reading GET " + range + " of", RequestStage.READING);
             }
         }
 

@@ -3,10 +3,11 @@ package io.github.s3flash.source.s3;
 import static java.util.Objects.requireNonNull;
 
 import io.github.s3flash.api.ImageInfo;
+import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PinnedImage;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.RetryPolicy;
-import io.github.s3flash.api.ImageSource;
 import io.github.s3flash.api.SourceUnusableException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -84,7 +85,7 @@ public final class S3ImageSource implements ImageSource {
                 try {
                     return client.headObject(request);
                 } catch (RuntimeException e) {
-                    throw failures.map(e, "HEAD", false);
+                    throw failures.map(e, "HEAD", RequestStage.OPENING);
                 }
             }, (attempt, delay, failure) -> LOG.log(Level.INFO, () -> "HEAD " + where + " failed (attempt " + attempt
                     + "), retrying in " + delay.toMillis() + " ms: " + failure.getMessage()));

@@ -4,6 +4,7 @@ import io.github.s3flash.api.FlashException;
 import io.github.s3flash.api.ImageAccessDeniedException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.PublishStream;
+import io.github.s3flash.api.RequestStage;
 import io.github.s3flash.api.RetryPolicy;
 import io.github.s3flash.api.SourceUnavailableException;
 import java.io.ByteArrayInputStream;
@@ -282,7 +283,7 @@ final class S3UploadStream extends PublishStream {
                     + credentials.description() + "; grant s3:PutObject and s3:AbortMultipartUpload on the bucket"
                     + " to them, or use other credentials", e);
         }
-        return failures.map(e, "cannot " + operation, false);
+        return failures.map(e, "cannot " + operation, RequestStage.OPENING);
     }
 
     private static String md5(byte[] bytes, int length) {
