@@ -12,6 +12,7 @@ import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.NoProviderException;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.RetryPolicy;
 import io.github.s3flash.api.TargetTooSmallException;
 import io.github.s3flash.api.TargetUnavailableException;
 import io.github.s3flash.api.Options;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +57,14 @@ public final class BootService {
 
     private static final List<String> DISK_MODULES = List.of("nvme", "virtio_blk", "virtio_scsi", "xen_blkfront",
             "sd_mod");
+    /**
+     * The waits between whole flash attempts: the api's retry policy (its jitter), doubling from a
+     * second to at most five minutes, without end. After the point of no return each attempt
+     * downloads the image again and an operator may be replacing the object meanwhile: the cap keeps
+     * that to a few downloads an hour.
+     */
+    static final RetryPolicy BACK_OFF = RetryPolicy.unlimited(Duration.ofSeconds(1), Duration.ofMinutes(5));
+
     /** How long reports still in flight may hold up a reboot, a power-off or the end of the service. */
     private static final Duration REPORT_GRACE = Duration.ofSeconds(30);
     private static final String STAYING_UP = "no restore is possible, so this machine stays up in the in-memory OS"
@@ -72,7 +80,7 @@ public final class BootService {
     private final BootState state;
     private final Watchdog watchdog;
     private final Duration workerGrace;
-    private final BackOff backOff;
+    private final RetryPolicy backOff;
     private final BootReporter reporter;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean restoring = new AtomicBoolean();
@@ -85,7 +93,7 @@ public final class BootService {
 
     public BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
             Consumer<String> log, Function<Duration, ProgressListener> progress) {
-        this(config, state, registry, roots, power, log, progress, Duration.ofSeconds(30), BackOff.BOOT);
+        this(config, state, registry, roots, power, log, progress, Duration.ofSeconds(30), BACK_OFF);
     }
 
     /**
@@ -96,7 +104,7 @@ public final class BootService {
      */
     BootService(BootConfig config, BootState state, ProviderRegistry registry, RootDevice roots, Power power,
             Consumer<String> log, Function<Duration, ProgressListener> progress, Duration workerGrace,
-            BackOff backOff) {
+            RetryPolicy backOff) {
         this.config = config;
         this.state = state;
         this.watchdog = new Watchdog(state::markWritingStarted, state.writingStarted());
@@ -215,7 +223,7 @@ public final class BootService {
                     restoreAndReboot("a check that can never pass failed: " + cause);
                     return;
                 }
-                Duration delay = backOff.delay(attempt, ThreadLocalRandom.current());
+                Duration delay = backOff.delay(attempt);
                 String wait = seconds(delay);
                 reporter.send("retrying", cause, attempt, lastFlash);
                 log.accept(written
@@ -223,7 +231,7 @@ public final class BootService {
                                 + cause + "; attempt " + attempt + "; waiting " + wait + " s, then opening "
                                 + ImageLocations.redact(config.source()) + " anew and flashing the whole image again"
                                 + " (an object replaced meanwhile is picked up; attempts go on, at most "
-                                + backOff.cap().toMinutes() + " min apart, until one succeeds)"
+                                + backOff.maxDelay().toMinutes() + " min apart, until one succeeds)"
                         : "flash not started: " + cause + "; attempt " + attempt + ", retrying in " + wait + " s");
                 try {
                     Thread.sleep(delay);

@@ -56,7 +56,7 @@ class BootServiceTest {
     private BootService service(String cmdline, ProviderRegistry registry, Duration workerGrace) throws IOException {
         BootConfig config = BootConfig.from(KernelCommandLine.parse(cmdline));
         return new BootService(config, state(config), registry, new RootDevice(Path.of("/dev")), powerActions::add,
-                log::add, interval -> ProgressListener.NONE, workerGrace, BackOff.BOOT);
+                log::add, interval -> ProgressListener.NONE, workerGrace, BootService.BACK_OFF);
     }
 
     /** The state a run of the service in this boot keeps, in this test's directory, as /run/s3flash. */
