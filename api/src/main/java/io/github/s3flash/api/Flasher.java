@@ -101,7 +101,7 @@ public final class Flasher {
     private Flashed flash(FlashPlan plan, ProgressListener listener, PipelineSettings settings, Codec named,
             PinnedImage image, BlockTarget target, long start, List<String> warnings) throws IOException {
         long[] headRead = new long[1];
-        IndexedImage index = indexOf(plan, settings, named, image, headRead);
+        IndexedImage index = indexOf(settings, named, image, listener, headRead);
         if (index != null) {
             return new IndexedFlash(registry, plan, settings, listener, image, index, target, start, headRead[0])
                     .run(warnings);
@@ -121,14 +121,14 @@ public final class Flasher {
      * reads ranges and no other codec was named. Reads the head (one small ranged read), and the tail
      * only when the head is an index's.
      */
-    private static IndexedImage indexOf(FlashPlan plan, PipelineSettings settings, Codec named, PinnedImage image,
-            long[] read) throws IOException {
+    private static IndexedImage indexOf(PipelineSettings settings, Codec named, PinnedImage image,
+            ProgressListener listener, long[] read) throws IOException {
         ImageInfo info = image.info();
         if (!info.rangeReads() || info.length() < IndexedImage.HEAD_LENGTH) {
             return null;
         }
         byte[] head = new byte[IndexedImage.HEAD_LENGTH];
-        ImageStreams.readFully(image, 0, head, 0, head.length, settings.retry(), ProgressListener.NONE);
+        ImageStreams.readFully(image, 0, head, 0, head.length, settings.retry(), listener);
         read[0] = head.length;
         if (!IndexedImage.startsIndexed(head)) {
             return null;

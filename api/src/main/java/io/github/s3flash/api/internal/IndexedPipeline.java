@@ -200,19 +200,7 @@ public final class IndexedPipeline {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        Throwable failed = failure.get();
-        if (failed instanceof IOException io) {
-            throw io;
-        }
-        if (failed instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failed instanceof Error e) {
-            throw e;
-        }
-        if (failed != null) {
-            throw new IOException("flash failed: " + failed, failed);
-        }
+        Pipeline.rethrow(failure.get());
         return new Outcome(imageBytesDone, counts[0], counts[1], new ChunkCounts((int) counts[2], (int) counts[3],
                 (int) counts[4]), fetched.get());
     }

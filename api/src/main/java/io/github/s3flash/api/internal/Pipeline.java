@@ -136,19 +136,7 @@ public final class Pipeline {
             t.start();
         }
         awaitAll(stages, decode, hash);
-        Throwable failed = failure.get();
-        if (failed instanceof IOException io) {
-            throw io;
-        }
-        if (failed instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failed instanceof Error e) {
-            throw e;
-        }
-        if (failed != null) {
-            throw new IOException("flash failed: " + failed, failed);
-        }
+        rethrow(failure.get());
         return new Outcome(written.get(), zeroed.get(), HexFormat.of().formatHex(digest.digest()), List.copyOf(warnings));
     }
 
@@ -338,6 +326,22 @@ public final class Pipeline {
             listener.onEvent(event);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "progress listener failed on " + event, e);
+        }
+    }
+
+    /** Throws {@code failed} as it was thrown (a checked one other than IOException wrapped); nothing when null. */
+    static void rethrow(Throwable failed) throws IOException {
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
+        if (failed != null) {
+            throw new IOException("flash failed: " + failed, failed);
         }
     }
 

@@ -86,7 +86,7 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
         var rates = new JsonObject()
                 .put("written", bytesWritten / Math.max(seconds(total), 1e-9) / 1e6)
                 .put("fetched", bytesFetched / Math.max(seconds(total), 1e-9) / 1e6);
-        return new JsonObject()
+        var json = new JsonObject()
                 .put("outcome", outcome)
                 .put("exit_code", exitCode)
                 .put("error", error)
@@ -100,11 +100,14 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
                 .put("bytes", bytes)
                 .put("seconds", seconds)
                 .put("rates_mb_per_s", rates)
-                .put("sha256", sha256)
-                .put("chunks", chunks == null ? null : new JsonObject().put("written", chunks.written())
-                        .put("identical", chunks.identical()).put("zero", chunks.zero()))
-                .put("warnings", warnings)
-                .toString();
+                .put("sha256", sha256);
+        if (chunks == null) {
+            json.putNull("chunks");
+        } else {
+            json.put("chunks", new JsonObject().put("written", chunks.written()).put("identical", chunks.identical())
+                    .put("zero", chunks.zero()));
+        }
+        return json.put("warnings", warnings).toString();
     }
 
     private static double seconds(Duration d) {

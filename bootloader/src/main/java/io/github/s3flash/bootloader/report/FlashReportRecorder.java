@@ -90,7 +90,7 @@ public final class FlashReportRecorder implements ProgressListener {
                 started != null && started.image().lengthKnown() ? started.image().length() : null,
                 written,
                 result != null ? result.bytesZeroRanges() : null,
-                result != null ? result.bytesIdentical() : null,
+                result != null && result.chunks() != null ? result.bytesIdentical() : null,
                 result != null ? result.bytesRead() : bytesRead,
                 firstByte < 0 ? null : Duration.ofNanos(firstByte - start),
                 Duration.ofNanos(now - start),

@@ -52,10 +52,11 @@ public final class JsonObject {
         return this;
     }
 
-    /** A nested object; {@code null} writes JSON null. */
+    /** A nested object. */
     public JsonObject put(String name, JsonObject value) {
+        requireNonNull(value, "value");
         member(name);
-        json.append(value == null ? "null" : value);
+        json.append(value);
         return this;
     }
 
