@@ -262,9 +262,7 @@ public abstract class IndexedFlashContract {
             assertThat(disk.closes()).as("the target is closed, once").isEqualTo(disk.opens());
         }
         assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(n -> n.startsWith("s3flash-fetch-") || n.startsWith("s3flash-decode-")
-                        || n.startsWith("s3flash-dispatch-"))
-                .filter(n -> !n.startsWith("s3flash-decode-") || n.matches("s3flash-decode-\\d+-\\d+")))
+                .filter(n -> n.startsWith("s3flash-chunk-")))
                 .as("no thread of a flash is left").isEmpty();
     }
 

@@ -163,10 +163,10 @@ public final class IndexedPipeline {
         var pool = new BufferPool(buffers(settings, concurrency, threads), manifest.chunkSize(),
                 PipelineSettings.ALIGNMENT);
         int flash = FLASHES.incrementAndGet();
-        ExecutorService fetchers = pool(concurrency, "s3flash-fetch-" + flash);
-        ExecutorService decoders = pool(threads, "s3flash-decode-" + flash);
-        Thread dispatcher = Thread.ofPlatform().name("s3flash-dispatch-" + flash).daemon().unstarted(() -> guarded(
-                () -> dispatch(tasks, pool, fetchers, decoders)));
+        ExecutorService fetchers = pool(concurrency, "s3flash-chunk-fetch-" + flash);
+        ExecutorService decoders = pool(threads, "s3flash-chunk-decode-" + flash);
+        Thread dispatcher = Thread.ofPlatform().name("s3flash-chunk-dispatch-" + flash).daemon()
+                .unstarted(() -> guarded(() -> dispatch(tasks, pool, fetchers, decoders)));
         long[] counts = new long[6];
         boolean interrupted = false;
         try {
