@@ -16,6 +16,11 @@
 #                 as s3flash-s3, so the comparison does not hinge on nginx being cheaper than S3Proxy
 #   original      aws s3 cp s3://bench/IMG.lz4 TMPFS/IMG.lz4 && lz4 -d TMPFS/IMG.lz4 > LOOP && sync
 #   disk          dd if=IMG of=LOOP bs=4M oflag=direct conv=fsync     (the disk's limit)
+#   indexed       ./s3flash flash --source s3://bench/IMG.idx.lz4 --target LOOP --image-digest …: the
+#                 same image made with `s3flash image create` (lz4, 4 MiB chunks), flashed chunk by
+#                 chunk (zero chunks never fetched, every chunk checked against the pinned manifest)
+#   indexed-delta the same with --delta, right after `indexed` (the disk holds the image): a re-flash
+#   indexed-1cpu  `indexed` pinned to one core (taskset -c 0), for the scaling ratio
 # Peak memory is the largest resident set of the command's processes (GNU time's %M); CPU is the
 # command's user + system seconds, and "server" the CPU seconds S3Proxy or nginx spent meanwhile, on
 # the same 2 cores. Every method's output is checked once against the image (cmp) before the timed
@@ -72,6 +77,11 @@ ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/s3.out")
 "$AWS" --endpoint-url "$ENDPOINT" s3 mb s3://bench >/dev/null
 for img in os random; do
   "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet - "s3://bench/$img.img.lz4" < "$WORK/www/$img.img.lz4"
+  "$ROOT/s3flash" image create --source "$WORK/$img.img" --target "$WORK/$img.idx.lz4" --progress none \
+    > "$WORK/$img.create"
+  sed -n 's/^  image digest: *//p' "$WORK/$img.create" > "$WORK/$img.digest"
+  "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet "$WORK/$img.idx.lz4" "s3://bench/$img.idx.lz4"
+  rm -f "$WORK/$img.idx.lz4"
 done
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -117,9 +127,12 @@ command_for() { # method image
     native-s3) echo "curl -s '$(cat "$WORK/$2.presigned")' | lz4 -dc | dd of=$LOOP bs=4M iflag=fullblock oflag=direct conv=fsync status=none" ;;
     original) echo "$AWS --endpoint-url $ENDPOINT s3 cp --quiet s3://bench/$2.img.lz4 $WORK/tmpfs/$2.img.lz4 && lz4 -q -d -c $WORK/tmpfs/$2.img.lz4 > $LOOP && sync; rm -f $WORK/tmpfs/$2.img.lz4" ;;
     disk) echo "dd if=$WORK/$2.img of=$LOOP bs=4M oflag=direct conv=fsync status=none" ;;
+    indexed) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
+    indexed-delta) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --delta --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
+    indexed-1cpu) echo "taskset -c 0 '$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
   esac
 }
-METHODS="s3flash-s3 s3flash-http native native-s3 original disk"
+METHODS=${METHODS:-"s3flash-s3 s3flash-http native native-s3 original disk indexed indexed-delta indexed-1cpu"}
 for img in os random; do
   sha256sum "$WORK/$img.img" | cut -d' ' -f1 > "$WORK/$img.sha256"
   for m in $METHODS; do
@@ -145,7 +158,10 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 size = int(sys.argv[2]) << 20
 tck = int(sys.argv[4])
-methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk")
+methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk", "indexed", "indexed-delta",
+           "indexed-1cpu")
+present = {r[1] for r in rows}
+methods = tuple(m for m in methods if m in present)
 print(f"\nmedians of {sys.argv[3]} runs, {sys.argv[2]} MiB images (MB/s = 10^6 image bytes per second)\n")
 for img in ("os", "random"):
     def med(m, f):
@@ -157,10 +173,20 @@ for img in ("os", "random"):
     print(f"{img} image        seconds   MB/s  peak RSS MiB  CPU s  server CPU s")
     for m in t:
         print(f"  {m:13s} {t[m]:8.2f} {size / t[m] / 1e6:6.0f} {rss[m]:12.0f} {cpu[m]:6.2f} {server[m]:8.2f}")
-    s = t["s3flash-s3"]
-    print(f"  s3flash-s3 vs native pipeline (nginx): {t['native'] / s:.2f}x faster (goal 2x)")
-    print(f"  s3flash-s3 vs native pipeline (S3Proxy): {t['native-s3'] / s:.2f}x faster")
-    print(f"  s3flash-s3 vs original method: {t['original'] / s:.2f}x faster (goal 3x)")
-    print(f"  s3flash-s3 vs disk limit (dd): {t['disk'] / s:.2f} of it (goal 0.9)")
-    print(f"  s3flash-http vs native pipeline: {t['native'] / t['s3flash-http']:.2f}x faster\n")
+    def ratio(text, a, b, goal=""):
+        if a in t and b in t:
+            print(f"  {text}: {t[a] / t[b]:.2f}{goal}")
+    ratio("s3flash-s3 vs native pipeline (nginx), x faster", "native", "s3flash-s3")
+    ratio("s3flash-s3 vs original method, x faster", "original", "s3flash-s3")
+    ratio("s3flash-http vs native pipeline, x faster", "native", "s3flash-http")
+    goal = " (goal 2.0)" if img == "os" else " (goal 1.2)"
+    ratio("indexed vs native pipeline (nginx), x faster", "native", "indexed", goal)
+    ratio("indexed vs native pipeline (S3Proxy), x faster", "native-s3", "indexed")
+    ratio("indexed vs original method, x faster", "original", "indexed", " (goal 5)" if img == "os" else "")
+    ratio("indexed time / disk limit (dd) time", "indexed", "disk", " (goal <= 1.3)" if img == "os" else "")
+    ratio("delta re-flash vs full indexed flash, x faster", "indexed", "indexed-delta", " (goal 5)")
+    ratio("indexed on two cores vs one (taskset -c 0), x faster", "indexed-1cpu", "indexed", " (goal 1.6)")
+    if "indexed" in rss:
+        print(f"  indexed peak RSS: {rss['indexed']:.0f} MiB (goal <= 300, independent of the image size)")
+    print()
 PY

@@ -57,6 +57,8 @@ root /dev/[A-Za-z0-9_:+-][A-Za-z0-9._:+-]*(/[A-Za-z0-9_:+-][A-Za-z0-9._:+-]*)*|(
 source [a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})+|[a-z][a-z0-9+.-]*:(//([A-Za-z0-9._~:=+@,-]|%[0-9A-Fa-f]{2})+(/([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})*)?|///([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})*|/?([A-Za-z0-9._~:=+@,-]|%[0-9A-Fa-f]{2})([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})*) bucket/key (S3) or a URI such as s3://bucket/key or https://host/path, using only A-Za-z0-9._~:/=+@%,- (% only as %XX)
 s3flash.codec [a-z0-9][a-z0-9_-]{0,31} a codec name (lz4, zstd, raw or a plugin's); default: detected
 s3flash.sha256 [0-9a-fA-F]{64} the image's SHA-256: 64 hex digits
+s3flash.digest [0-9a-fA-F]{64} the image digest of an indexed image (the SHA-256 of its manifest, as s3flash image inspect prints it): 64 hex digits; checked before the first write
+s3flash.delta true|false|yes|no|on|off|1|0 true or false: fetch and write only the chunks of an indexed image the disk does not already hold (default true)
 s3flash.watchdog [1-9][0-9]{0,8} seconds after the flash service first starts at which, if nothing was written, the old boot is restored (a whole number above zero; default 1000)
 s3flash.endpoint https?://((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.](25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?[.])*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)(:[0-9]{1,5})?(/([A-Za-z0-9._~:/=+@,-]|%[0-9A-Fa-f]{2})*)? the S3-compatible endpoint: an http or https URL such as https://s3.example.com:9000
 s3flash.verify true|false|yes|no|on|off|1|0 true or false: read the written image back and compare
@@ -75,6 +77,8 @@ s3flash.option.retry.base-delay [0-9]{1,6}(ms|s|m|h)? a duration such as 200ms, 
 s3flash.option.retry.max-delay [0-9]{1,6}(ms|s|m|h)? a duration such as 200ms, 20s or 5m
 s3flash.option.retry.give-up-after [1-9][0-9]{0,5}(ms|s|m|h)? how long a failing part is retried: a duration above zero such as 500ms, 30s or 2m
 s3flash.option.verify true|false|yes|no|on|off|1|0 true or false
+s3flash.option.delta true|false|yes|no|on|off|1|0 true or false
+s3flash.option.decode.threads [0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-6] threads decoding an indexed image's chunks, 0 (one per processor) to 256
 s3flash.option.zero write|zeroout|skip-if-zero|punch how zero ranges are written: write, zeroout, skip-if-zero or punch
 s3flash.option.force true|false|yes|no|on|off|1|0 true or false: write the disk even if it is mounted or held
 s3flash.option.skip-identical true|false|yes|no|on|off|1|0 true or false

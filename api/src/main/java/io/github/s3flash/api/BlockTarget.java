@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
  * over its start and writing it whole.
  *
  * <p><b>Threads.</b> One writer thread at a time calls {@link #write}, {@link #zero} and {@link
- * #force}; {@link #geometry} and {@link #read} may be called from it as well. The pipeline never
- * calls {@link #close()} while another of its threads is inside a call on the target.
+ * #force}; {@link #geometry} and {@link #read} may be called from it as well. {@link #read} must
+ * also work from other threads at the same time, for ranges no write or zero call is in flight on
+ * (the delta check of an indexed flash reads chunks while others are being written). The pipeline
+ * never calls {@link #close()} while another of its threads is inside a call on the target.
  *
  * <p><b>Refusing.</b> A target that declines a write without changing anything throws {@link
  * WriteRefusedException}: if it was the first write of a flash, the flash is refused, not aborted.

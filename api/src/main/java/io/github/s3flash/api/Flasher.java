@@ -2,6 +2,9 @@ package io.github.s3flash.api;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.s3flash.api.index.IndexedImage;
+import io.github.s3flash.api.index.TrustDecision;
+import io.github.s3flash.api.index.UntrustedImageException;
 import io.github.s3flash.api.internal.Pipeline;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -83,18 +86,64 @@ public final class Flasher {
         }
         closeAfterSuccess(image, "closing image " + ImageLocations.redact(plan.source()), warnings);
         var result = new FlashResult(plan.source(), flashed.info().version(), flashed.codec(), plan.target(),
-                flashed.geometry(), flashed.bytesRead(), flashed.outcome().bytesWritten(),
-                flashed.outcome().bytesZeroRanges(), flashed.elapsed(), flashed.outcome().digest(), warnings);
+                flashed.geometry(), flashed.bytesRead(), flashed.bytesWritten(), flashed.bytesZero(), flashed.elapsed(),
+                flashed.sha256(), warnings, flashed.bytesIdentical(), flashed.chunks(), flashed.trust());
         Pipeline.notify(listener, new ProgressEvent.Finished(result));
         return result;
     }
 
     /** What the pipeline did, before the target and the source are closed. */
-    private record Flashed(ImageInfo info, String codec, TargetGeometry geometry, long bytesRead, Duration elapsed,
-            Pipeline.Outcome outcome) {}
+    record Flashed(ImageInfo info, String codec, TargetGeometry geometry, long bytesRead, Duration elapsed,
+            long bytesWritten, long bytesZero, long bytesIdentical, String sha256, ChunkCounts chunks,
+            TrustDecision trust) {}
+
+    /** Flashes an indexed image on its own path, any other as a stream; the caller closes target and image. */
+    private Flashed flash(FlashPlan plan, ProgressListener listener, PipelineSettings settings, Codec named,
+            PinnedImage image, BlockTarget target, long start, List<String> warnings) throws IOException {
+        long[] headRead = new long[1];
+        IndexedImage index = indexOf(settings, named, image, listener, headRead);
+        if (index != null) {
+            return new IndexedFlash(registry, plan, settings, listener, image, index, target, start, headRead[0])
+                    .run(warnings);
+        }
+        if (plan.requiresAuthentication()) {
+            throw new UntrustedImageException("image " + ImageLocations.redact(plan.source()) + " cannot be"
+                    + " authenticated: " + (image.info().rangeReads() ? "it is not an indexed image, so it carries"
+                    + " no manifest to sign or pin" : "its source serves no range reads, so its index cannot be read")
+                    + ", and " + (plan.trustedKeys() != null ? "trusted keys" : "a pinned image digest")
+                    + " require that; flash an indexed image (s3flash image create), signed", List.of());
+        }
+        return flashStream(plan, listener, settings, named, image, target, start, warnings);
+    }
+
+    /**
+     * The image's index when it is an indexed image and the indexed path can take it: the source
+     * reads ranges and no other codec was named. Reads the head (one small ranged read), and the tail
+     * only when the head is an index's.
+     */
+    private static IndexedImage indexOf(PipelineSettings settings, Codec named, PinnedImage image,
+            ProgressListener listener, long[] read) throws IOException {
+        ImageInfo info = image.info();
+        if (!info.rangeReads() || info.length() < IndexedImage.HEAD_LENGTH) {
+            return null;
+        }
+        byte[] head = new byte[IndexedImage.HEAD_LENGTH];
+        ImageStreams.readFully(image, 0, head, 0, head.length, settings.retry(), listener);
+        read[0] = head.length;
+        if (!IndexedImage.startsIndexed(head)) {
+            return null;
+        }
+        IndexedImage index = IndexedImage.require(image, settings.retry());
+        read[0] += index.bytesRead();
+        if (named != null && !named.name().equalsIgnoreCase(index.manifest().codec())) {
+            // The operator named another codec (raw, say): the object is flashed as that codec reads it.
+            return null;
+        }
+        return index;
+    }
 
     /** Streams, decodes, hashes, writes, forces and verifies; the caller closes target and image. */
-    private Flashed flash(FlashPlan plan, ProgressListener listener, PipelineSettings settings, Codec named,
+    private Flashed flashStream(FlashPlan plan, ProgressListener listener, PipelineSettings settings, Codec named,
             PinnedImage image, BlockTarget target, long start, List<String> warnings) throws IOException {
         ImageInfo info = image.info();
         TargetGeometry geometry = target.geometry();
@@ -136,7 +185,7 @@ public final class Flasher {
         closeAfterSuccess(buffered, "closing the stream of " + ImageLocations.redact(plan.source()), warnings);
         warnings.addAll(outcome.warnings());
         return new Flashed(info, codec.name(), geometry, counted.get(), Duration.ofNanos(System.nanoTime() - start),
-                outcome);
+                outcome.bytesWritten(), outcome.bytesZeroRanges(), 0, outcome.digest(), null, null);
     }
 
     private static void closeAfterFailure(Closeable resource, Throwable failure) {
@@ -171,7 +220,7 @@ public final class Flasher {
         }
     }
 
-    private static void checkFits(FlashPlan plan, TargetGeometry geometry, long decodedLength) throws FlashException {
+    static void checkFits(FlashPlan plan, TargetGeometry geometry, long decodedLength) throws FlashException {
         if (decodedLength > geometry.capacity()) {
             throw new TargetTooSmallException("image " + ImageLocations.redact(plan.source()) + " is " + decodedLength
                     + " bytes but target " + plan.target() + " holds only " + geometry.capacity()
@@ -179,7 +228,7 @@ public final class Flasher {
         }
     }
 
-    private static void verify(FlashPlan plan, String sha256, String version) throws VerificationFailedException {
+    static void verify(FlashPlan plan, String sha256, String version) throws VerificationFailedException {
         String expected = plan.expectedSha256();
         if (expected != null && !expected.equals(sha256)) {
             throw new VerificationFailedException("image written to " + plan.target() + " has SHA-256 "

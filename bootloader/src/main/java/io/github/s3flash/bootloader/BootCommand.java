@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             "  source=<bucket/key|URI>   the image (bucket/key means S3)",
             "  s3flash.codec=  s3flash.sha256=  s3flash.watchdog=<s>  s3flash.endpoint=<url>",
             "  s3flash.verify=<bool>  s3flash.zero=<mode>  s3flash.after=reboot|poweroff|none",
-            "  s3flash.progress=<s>  s3flash.bootfs=<UUID=..|/dev/..>",
+            "  s3flash.progress=<s>  s3flash.bootfs=<UUID=..|/dev/..>  s3flash.digest=<hex>  s3flash.delta=<bool>",
             "  s3flash.option.<key>=<value>",
             "Every value is checked against the schema configure_bootloader.sh applies.",
             "", "Exit codes: 0 flashed, 6 old boot restored (rebooting),",
@@ -66,6 +66,10 @@ final class BootCommand implements Callable<Integer> {
                     + " in-memory OS; tests use a directory of their own). Default: ${DEFAULT-VALUE}.")
     private Path stateDir;
 
+    @Option(names = "--trusted-keys", paramLabel = "FILE", hidden = true,
+            description = "The allowed_signers the initrd holds (tests use a file of their own). Default: ${DEFAULT-VALUE}.")
+    private Path trustedKeys = BootService.TRUSTED_KEYS;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -86,7 +90,8 @@ final class BootCommand implements Callable<Integer> {
                     + "): the disk to flash and the old boot are unknown, so nothing is flashed or restored");
             return STAYING_UP;
         }
-        return exitCode(BootService.boot(kernel, stateDir, ProviderRegistry.load(), roots, this::power, console,
+        return exitCode(BootService.boot(kernel, stateDir, trustedKeys, ProviderRegistry.load(), roots, this::power,
+                console,
                 interval -> new ProgressPrinter(err, ProgressPrinter.Mode.log, interval)));
     }
 

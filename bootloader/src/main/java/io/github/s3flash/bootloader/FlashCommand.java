@@ -9,6 +9,7 @@ import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.VerificationFailedException;
+import io.github.s3flash.api.sshsig.AllowedSigners;
 import io.github.s3flash.bootloader.report.FlashReport;
 import io.github.s3flash.bootloader.report.FlashReportRecorder;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  s3flash flash --source s3://bucket/os.img.lz4 --target /dev/nvme0n1",
             "  s3flash flash --source ./os.img.zst --target ./disk.img --create",
+            "  s3flash flash --source s3://bucket/os.img.s3i --target /dev/sda --trusted-keys allowed_signers --delta",
             "", ExitCode.HELP})
 final class FlashCommand implements Callable<Integer> {
 
@@ -61,6 +63,21 @@ final class FlashCommand implements Callable<Integer> {
     @Option(names = "--sha256", paramLabel = "HEX",
             description = "Expected SHA-256 of the decoded image; a mismatch is a verification failure (exit 5).")
     private String sha256;
+
+    @Option(names = "--trusted-keys", paramLabel = "FILE",
+            description = "An OpenSSH allowed_signers file: the image must be an indexed image signed by one of its"
+                    + " keys (or pinned with --image-digest), else it is refused before the first write (exit 3).")
+    private Path trustedKeys;
+
+    @Option(names = "--image-digest", paramLabel = "HEX",
+            description = "The image digest (SHA-256 of an indexed image's manifest, as s3flash image inspect"
+                    + " prints it) the image must have; checked before the first write (exit 3 when it differs).")
+    private String imageDigest;
+
+    @Option(names = "--delta",
+            description = "Indexed images: read each chunk from the target first and fetch and write only the"
+                    + " chunks it does not already hold.")
+    private boolean delta;
 
     @Option(names = "--create",
             description = "Create (or truncate) a regular-file target. Never creates anything under /dev.")
@@ -154,11 +171,19 @@ final class FlashCommand implements Callable<Integer> {
             if (force) {
                 opts = opts.with("force", "true");
             }
-            plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts);
+            if (delta) {
+                opts = opts.with("delta", "true");
+            }
+            plan = new FlashPlan(ImageLocations.parse(source), target, codec, sha256, opts,
+                    trustedKeys == null ? null : AllowedSigners.read(trustedKeys), imageDigest);
             io.github.s3flash.api.PipelineSettings.from(opts);
         } catch (IllegalArgumentException | InvalidOptionException e) {
             failure = e;
             err.println("s3flash flash: " + e.getMessage());
+            return ExitCode.USAGE;
+        } catch (IOException e) {
+            failure = e;
+            err.println("s3flash flash: --trusted-keys " + trustedKeys + ": " + e.getMessage());
             return ExitCode.USAGE;
         }
         var printer = new ProgressPrinter(err, progress, Duration.ofSeconds(Math.max(1, progressInterval)));

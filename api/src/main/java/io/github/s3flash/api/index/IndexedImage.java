@@ -41,6 +41,9 @@ import java.util.Optional;
  */
 public final class IndexedImage {
 
+    /** How many bytes of an object's start {@link #startsIndexed} needs. */
+    public static final int HEAD_LENGTH = IndexFormat.HEAD_FRAME;
+
     /** The name of a detached signature: the object's name plus this suffix. */
     public static final String DETACHED_SIGNATURE_SUFFIX = ".sshsig";
 
@@ -75,6 +78,16 @@ public final class IndexedImage {
         } catch (CorruptImageException e) {
             throw e.in(info.location());
         }
+    }
+
+    /**
+     * Whether {@code head} (an object's first {@link #HEAD_LENGTH} bytes, or fewer) is the head frame
+     * every indexed image starts with. A cheap test before reading the tail: a plain image fails it.
+     */
+    public static boolean startsIndexed(byte[] head) {
+        requireNonNull(head, "head");
+        return head.length >= HEAD_LENGTH && Arrays.equals(head, 0, HEAD_LENGTH, IndexFormat.headFrame(), 0,
+                HEAD_LENGTH);
     }
 
     /** As {@link #open}, but an object without an index is refused. */

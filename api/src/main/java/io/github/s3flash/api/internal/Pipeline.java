@@ -25,7 +25,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -41,20 +40,13 @@ import java.util.function.LongSupplier;
  * in flight): it looks for the stop between writes. {@link #run} returns or throws only after every
  * stage has ended, so whoever closes the target afterwards never closes it under a write.
  *
- * <p><b>The first write.</b> The target counts as changed from the moment its first write or zero
- * call begins, unless that call throws {@link WriteRefusedException} (the target declined and wrote
- * nothing). {@link ProgressEvent.WritingStarted} is sent once that first call has returned.
- *
- * <p><b>A last partial block.</b> An image whose end falls inside a logical block of the target
- * ends with a read-modify-write of that block: read it whole, lay the image's last bytes over its
- * start, write it whole, so the target only ever sees whole, aligned blocks and the rest of that
- * block keeps what it held.
+ * <p>The writes, the first write's bookkeeping and an image's last partial block are {@link
+ * TargetWrites}'s.
  */
 public final class Pipeline {
 
     private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
     private static final int SCRATCH = 256 << 10;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     /** How often an idle write stage looks whether the pipeline is stopping. */
     private static final long STOP_POLL_MILLIS = 20;
 
@@ -88,7 +80,7 @@ public final class Pipeline {
     private final MessageDigest digest;
 
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicBoolean writingStarted = new AtomicBoolean();
+    private final TargetWrites writes;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong zeroed = new AtomicLong();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
@@ -110,6 +102,7 @@ public final class Pipeline {
         this.decodedLength = decodedLength;
         this.nanoStart = nanoStart;
         this.digest = digest;
+        this.writes = new TargetWrites(target, shown, listener);
     }
 
     /**
@@ -117,7 +110,7 @@ public final class Pipeline {
      * WriteRefusedException}. After that, a failure leaves a partial image.
      */
     public boolean writingStarted() {
-        return writingStarted.get();
+        return writes.started();
     }
 
     public long bytesWritten() {
@@ -143,19 +136,7 @@ public final class Pipeline {
             t.start();
         }
         awaitAll(stages, decode, hash);
-        Throwable failed = failure.get();
-        if (failed instanceof IOException io) {
-            throw io;
-        }
-        if (failed instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failed instanceof Error e) {
-            throw e;
-        }
-        if (failed != null) {
-            throw new IOException("flash failed: " + failed, failed);
-        }
+        rethrow(failure.get());
         return new Outcome(written.get(), zeroed.get(), HexFormat.of().formatHex(digest.digest()), List.copyOf(warnings));
     }
 
@@ -318,7 +299,6 @@ public final class Pipeline {
     }
 
     private void writeStage(BufferPool pool, BlockingQueue<Chunk> in) throws Exception {
-        int block = target.geometry().logicalBlockSize();
         while (!stopping) {
             Chunk chunk = in.poll(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
             if (chunk == null || stopping) {
@@ -328,22 +308,8 @@ public final class Pipeline {
                 return;
             }
             int length = chunk.data.remaining();
-            int tail = (int) ((chunk.offset + length) % block);
-            int whole = length - tail;
-            boolean zeros = allZero(chunk.data);
-            if (whole > 0) {
-                ByteBuffer head = chunk.data.slice(chunk.data.position(), whole);
-                change(chunk.offset, () -> {
-                    if (zeros) {
-                        target.zero(chunk.offset, whole);
-                    } else {
-                        target.write(chunk.offset, head);
-                    }
-                });
-            }
-            if (tail > 0) {
-                rewriteLastBlock(chunk.offset + whole, chunk.data.slice(chunk.data.position() + whole, tail), block);
-            }
+            boolean zeros = TargetWrites.allZero(chunk.data);
+            writes.write(chunk.offset, chunk.data, zeros);
             if (zeros) {
                 zeroed.addAndGet(length);
             }
@@ -354,61 +320,28 @@ public final class Pipeline {
         }
     }
 
-    /**
-     * Writes the image's last {@code bytes} (fewer than a block) at {@code offset}, the start of the
-     * target's block that holds them: reads the block, lays them over its start, writes it whole.
-     */
-    private void rewriteLastBlock(long offset, ByteBuffer bytes, int block) throws IOException {
-        int alignment = PipelineSettings.ALIGNMENT;
-        ByteBuffer held = ByteBuffer.allocateDirect((block + alignment - 1) / alignment * alignment + alignment)
-                .alignedSlice(alignment).limit(block).slice();
-        int got = target.read(offset, held);
-        if (got < block) {
-            throw new IOException("cannot write the last " + bytes.remaining() + " bytes of image " + shown
-                    + ": reading the " + block + "-byte block at offset " + offset + " of the target, to keep the"
-                    + " rest of it, returned only " + got + " bytes");
-        }
-        held.clear().put(bytes).clear();
-        change(offset, () -> target.write(offset, held));
-    }
-
-    private interface TargetChange {
-        void run() throws IOException;
-    }
-
-    /** Runs a write or zero call, and tracks whether it was the first the target accepted. */
-    private void change(long offset, TargetChange call) throws IOException {
-        boolean first = writingStarted.compareAndSet(false, true);
-        try {
-            call.run();
-        } catch (WriteRefusedException e) {
-            if (first) {
-                writingStarted.set(false);
-            }
-            throw e;
-        }
-        if (first) {
-            notify(listener, new ProgressEvent.WritingStarted(offset));
-        }
-    }
-
-    static boolean allZero(ByteBuffer data) {
-        int limit = data.limit();
-        for (int at = data.position(); at < limit; at += ZEROS.capacity()) {
-            int n = Math.min(ZEROS.capacity(), limit - at);
-            if (data.slice(at, n).mismatch(ZEROS.slice(0, n)) != -1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Delivers an event; a listener that throws is logged and otherwise ignored. */
     public static void notify(ProgressListener listener, ProgressEvent event) {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "progress listener failed on " + event, e);
+        }
+    }
+
+    /** Throws {@code failed} as it was thrown (a checked one other than IOException wrapped); nothing when null. */
+    static void rethrow(Throwable failed) throws IOException {
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
+        if (failed != null) {
+            throw new IOException("flash failed: " + failed, failed);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.s3flash.bootloader.boot;
 
 import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.Options;
+import io.github.s3flash.api.sshsig.AllowedSigners;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,10 +27,26 @@ import java.util.Optional;
  * @param progressInterval seconds between progress lines on the console
  * @param options provider and pipeline options for the flash
  * @param restore where the old boot is, for the watchdog's restore
+ * @param imageDigest the image digest an indexed image must have ({@code s3flash.digest=}), or null
+ * @param trustedKeys the signers baked into the initrd ({@link BootService#TRUSTED_KEYS}), or null;
+ *     not read from the command line
  * @param report where boot mode sends its JSON reports ({@code s3flash.report=}, placeholders unfilled), or null
  */
 public record BootConfig(String root, URI source, String codec, String sha256, Duration watchdog, After after,
-        Duration progressInterval, Options options, RestoreTarget restore, String report) {
+        Duration progressInterval, Options options, RestoreTarget restore, String imageDigest,
+        AllowedSigners trustedKeys, String report) {
+
+    /** Without a pinned digest, trusted keys or reports. */
+    public BootConfig(String root, URI source, String codec, String sha256, Duration watchdog, After after,
+            Duration progressInterval, Options options, RestoreTarget restore) {
+        this(root, source, codec, sha256, watchdog, after, progressInterval, options, restore, null, null, null);
+    }
+
+    /** The same, with {@code keys} as the trusted keys. */
+    public BootConfig withTrustedKeys(AllowedSigners keys) {
+        return new BootConfig(root, source, codec, sha256, watchdog, after, progressInterval, options, restore,
+                imageDigest, keys, report);
+    }
 
     /** What to do after a successful flash. */
     public enum After { REBOOT, POWEROFF, NONE }
@@ -71,10 +88,15 @@ public record BootConfig(String root, URI source, String codec, String sha256, D
         if (p.containsKey("s3flash.zero")) {
             options = options.with("zero", p.get("s3flash.zero"));
         }
+        // Delta is on unless switched off: a retry, or a re-flash of what the disk mostly holds, then
+        // fetches only the chunks the disk does not hold yet.
+        if (p.containsKey("s3flash.delta") || options.get("delta", null) == null) {
+            options = options.with("delta", p.getOrDefault("s3flash.delta", "true"));
+        }
         return new BootConfig(root, sourceUri(sourceText), p.get("s3flash.codec"), lower(p.get("s3flash.sha256")),
                 seconds(p, "s3flash.watchdog", DEFAULT_WATCHDOG), after(p.getOrDefault("s3flash.after", "reboot")),
                 seconds(p, "s3flash.progress", Duration.ofSeconds(5)), options,
-                restoreTarget(cmdline).orElseThrow(), p.get("s3flash.report"));
+                restoreTarget(cmdline).orElseThrow(), lower(p.get("s3flash.digest")), null, p.get("s3flash.report"));
     }
 
     /**

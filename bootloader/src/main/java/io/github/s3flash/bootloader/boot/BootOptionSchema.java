@@ -139,6 +139,11 @@ public final class BootOptionSchema {
         rules.add(NAME.forKey("s3flash.codec", "a codec name (lz4, zstd, raw or a plugin's); default: detected"));
         rules.add(new Rule("s3flash.sha256", "[0-9a-fA-F]{64}", "the image's SHA-256: 64 hex digits",
                 List.of("ab".repeat(32), "AB01".repeat(16)), List.of("abc", "g".repeat(64), "a".repeat(65))));
+        rules.add(new Rule("s3flash.digest", "[0-9a-fA-F]{64}", "the image digest of an indexed image (the SHA-256 of"
+                + " its manifest, as s3flash image inspect prints it): 64 hex digits; checked before the first write",
+                List.of("ab".repeat(32)), List.of("abc", "sha256:" + "ab".repeat(32))));
+        rules.add(BOOLEAN.forKey("s3flash.delta", "true or false: fetch and write only the chunks of an indexed"
+                + " image the disk does not already hold (default true)"));
         rules.add(SECONDS.forKey("s3flash.watchdog", "seconds after the flash service first starts at which, if"
                 + " nothing was written, the old boot is restored (a whole number above zero; default 1000)"));
         rules.add(URL.forKey("s3flash.endpoint", "the S3-compatible endpoint: " + URL.expected()));
@@ -172,6 +177,10 @@ public final class BootOptionSchema {
         option(rules, "retry.give-up-after", POSITIVE_DURATION, "how long a failing part is retried: "
                 + POSITIVE_DURATION.expected());
         option(rules, "verify", BOOLEAN, BOOLEAN.expected());
+        option(rules, "delta", BOOLEAN, BOOLEAN.expected());
+        option(rules, "decode.threads", new Rule("", "[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-6]", "",
+                List.of("0", "2", "256"), List.of("257", "-1")), "threads decoding an indexed image's chunks, 0 (one"
+                + " per processor) to 256");
         option(rules, "zero", zero(""), zero("").expected());
         option(rules, "force", BOOLEAN, "true or false: write the disk even if it is mounted or held");
         option(rules, "skip-identical", BOOLEAN, BOOLEAN.expected());

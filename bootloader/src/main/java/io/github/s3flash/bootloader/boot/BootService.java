@@ -10,17 +10,20 @@ import io.github.s3flash.api.ImageLocations;
 import io.github.s3flash.api.InvalidImageException;
 import io.github.s3flash.api.InvalidOptionException;
 import io.github.s3flash.api.NoProviderException;
+import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.ProviderRegistry;
 import io.github.s3flash.api.RetryPolicy;
 import io.github.s3flash.api.TargetTooSmallException;
 import io.github.s3flash.api.TargetUnavailableException;
-import io.github.s3flash.api.Options;
 import io.github.s3flash.api.VerificationFailedException;
+import io.github.s3flash.api.index.UntrustedImageException;
+import io.github.s3flash.api.sshsig.AllowedSigners;
 import io.github.s3flash.bootloader.ExitCode;
 import io.github.s3flash.bootloader.report.FlashReport;
 import io.github.s3flash.bootloader.report.FlashReportRecorder;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +48,9 @@ import java.util.function.Function;
  * with {@link Outcome#STAYING_UP}, and the in-memory OS stays up for SSH.
  */
 public final class BootService {
+
+    /** Where the initrd holds the trusted keys ({@code s3flash initrd add-trusted-key}, add_trusted_key.sh). */
+    public static final Path TRUSTED_KEYS = Path.of("/etc/s3flash/allowed_signers");
 
     /** How the service ended (in real life the machine reboots before anyone reads this, unless it stays up). */
     public enum Outcome { FLASHED, RESTORED, STAYING_UP }
@@ -128,10 +134,7 @@ public final class BootService {
     public Outcome run() throws InterruptedException {
         log.accept("boot mode: flashing " + ImageLocations.redact(config.source()) + " onto root=" + config.root()
                 + "; watchdog " + config.watchdog().toSeconds() + " s");
-        if (config.sha256() == null) {
-            log.accept("the image is not checked against a known hash: there is no s3flash.sha256= on the kernel"
-                    + " command line, so only the codec's own checksums (where the image has them) check the bytes");
-        }
+        log.accept(trustLine(config));
         Duration elapsed = elapsedSinceFirstStart();
         if (state.writingStarted()) {
             log.accept("writing began in an earlier run of the flash service in this boot: the old boot is gone,"
@@ -196,7 +199,7 @@ public final class BootService {
                 rootDevice = device;
                 // Boot mode writes block devices only: never create or truncate a file, whatever the options say.
                 FlashPlan plan = new FlashPlan(config.source(), device, config.codec(), config.sha256(),
-                        config.options().with("create", null));
+                        config.options().with("create", null), config.trustedKeys(), config.imageDigest());
                 ProgressListener console = progress.apply(config.progressInterval());
                 FlashResult result = flasher.flash(plan, event -> {
                     console.onEvent(event);
@@ -247,7 +250,32 @@ public final class BootService {
         return e instanceof TargetTooSmallException || e instanceof InvalidImageException
                 || e instanceof NoProviderException || e instanceof AmbiguousProviderException
                 || e instanceof CorruptImageException || e instanceof IllegalArgumentException
-                || e instanceof InvalidOptionException;
+                || e instanceof InvalidOptionException || e instanceof UntrustedImageException;
+    }
+
+    /**
+     * What the console says, before the flash, about how the image is checked: against trusted keys
+     * baked into the initrd, a pinned image digest, a SHA-256, or only against itself.
+     */
+    static String trustLine(BootConfig config) {
+        if (config.imageDigest() != null) {
+            return "the image must be an indexed image with digest " + config.imageDigest() + " (s3flash.digest=):"
+                    + " its manifest is checked before the first write, and every chunk against it before it is"
+                    + " written";
+        }
+        if (config.trustedKeys() != null) {
+            return "the image must be an indexed image signed by a key of " + config.trustedKeys().source() + " ("
+                    + config.trustedKeys().entries().size() + " trusted keys baked into the initrd): the signature is"
+                    + " checked before the first write, and every chunk against the signed manifest before it is"
+                    + " written; anything else is refused and the old boot restored";
+        }
+        if (config.sha256() != null) {
+            return "the image is checked against s3flash.sha256= once it is written (an indexed image's chunks also"
+                    + " against its manifest before they are written)";
+        }
+        return "the image is not checked against a known hash: there is no s3flash.sha256= or s3flash.digest= on the"
+                + " kernel command line and no trusted keys in the initrd, so only the image's own checksums (an"
+                + " indexed image's manifest, a codec's checksums) check the bytes";
     }
 
     private static String seconds(Duration d) {
@@ -384,12 +412,33 @@ public final class BootService {
     public static Outcome boot(KernelCommandLine cmdline, Path stateDir, ProviderRegistry registry, RootDevice roots,
             Power power, Consumer<String> log, Function<Duration, ProgressListener> progress)
             throws InterruptedException {
+        return boot(cmdline, stateDir, TRUSTED_KEYS, registry, roots, power, log, progress);
+    }
+
+    /**
+     * As {@link #boot(KernelCommandLine, Path, ProviderRegistry, RootDevice, Power, Consumer, Function)},
+     * with the trusted keys read from {@code trustedKeys} when that file exists: then only an indexed
+     * image signed by one of them (or pinned by {@code s3flash.digest=}) is flashed. A file there that
+     * cannot be read makes every image untrusted, so nothing is flashed and the old boot is restored.
+     */
+    public static Outcome boot(KernelCommandLine cmdline, Path stateDir, Path trustedKeys, ProviderRegistry registry,
+            RootDevice roots, Power power, Consumer<String> log, Function<Duration, ProgressListener> progress)
+            throws InterruptedException {
         BootConfig config;
         try {
             config = BootConfig.from(cmdline);
         } catch (IllegalArgumentException e) {
             return unusableCommandLine(cmdline, e.getMessage(), roots, power, log,
                     reporterOf(cmdline, registry, log));
+        }
+        if (Files.exists(trustedKeys)) {
+            try {
+                config = config.withTrustedKeys(AllowedSigners.read(trustedKeys));
+            } catch (IOException e) {
+                return unusableCommandLine(cmdline, "the trusted keys " + trustedKeys + " baked into the initrd"
+                        + " cannot be read, so no image can be trusted: " + e.getMessage(), roots, power, log,
+                        reporterOf(cmdline, registry, log));
+            }
         }
         BootState state;
         try {
@@ -477,6 +526,14 @@ public final class BootService {
         log.accept(String.format(Locale.ROOT,
                 "flashed %s (version %s, %s) onto %s: %d bytes in %.1f s, %.1f MB/s, sha256 %s",
                 ImageLocations.redact(r.source()), r.sourceVersion(), r.codec(), r.target(), r.bytesWritten(),
-                r.elapsed().toNanos() / 1e9, r.megabytesPerSecond(), r.sha256()));
+                r.elapsed().toNanos() / 1e9, r.megabytesPerSecond(), r.sha256() != null ? r.sha256()
+                        : "not computed (every chunk checked against the manifest)"));
+        if (r.trust() != null) {
+            log.accept("trust: " + FlashReportRecorder.trust(r, null) + ": " + r.trust().detail());
+        }
+        if (r.chunks() != null) {
+            log.accept(String.format(Locale.ROOT, "chunks: %d written, %d identical on the disk, %d zero; %d bytes"
+                    + " fetched", r.chunks().written(), r.chunks().identical(), r.chunks().zero(), r.bytesRead()));
+        }
     }
 }

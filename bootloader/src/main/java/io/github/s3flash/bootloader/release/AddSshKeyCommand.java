@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,11 +55,7 @@ final class AddSshKeyCommand implements Callable<Integer> {
         }
         var member = new ByteArrayOutputStream();
         NewcArchives.writeAuthorizedKeys(file, member);
-        // Append to a copy and rename, so that a crash never leaves a half-appended initrd.
-        Path tmp = initrd.resolveSibling(initrd.getFileName() + ".tmp");
-        Files.copy(initrd, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.write(tmp, member.toByteArray(), StandardOpenOption.APPEND);
-        Files.move(tmp, initrd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        NewcArchives.append(initrd, member.toByteArray());
         spec.commandLine().getOut().println("added " + keys + " to " + initrd + " as /root/.ssh/authorized_keys");
         return ExitCode.OK;
     }

@@ -4,8 +4,9 @@ import picocli.CommandLine.Command;
 
 /** {@code s3flash initrd}: build the release's initrd and add SSH keys to it (build hosts). */
 @Command(name = "initrd", mixinStandardHelpOptions = true,
-        description = "Build the bootloader's initrd.gz (gzip-compressed newc cpio) and add SSH keys to it.",
-        subcommands = {InitrdBuildCommand.class, AddSshKeyCommand.class},
+        description = "Build the bootloader's initrd.gz (gzip-compressed newc cpio) and add SSH keys and trusted"
+                + " image signing keys to it.",
+        subcommands = {InitrdBuildCommand.class, AddSshKeyCommand.class, AddTrustedKeyCommand.class},
         footer = {"", "Exit codes: 0 done, 2 bad usage, 3 refused (bad input; no file was changed)."})
 public final class InitrdCommand {
 

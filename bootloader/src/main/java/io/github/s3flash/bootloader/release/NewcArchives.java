@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,14 +74,37 @@ final class NewcArchives {
      * The entries are exactly those {@code add_ssh_key.sh} writes.
      */
     static void writeAuthorizedKeys(byte[] keys, OutputStream gzipOut) throws IOException {
-        requireNonNull(keys, "keys");
+        writeFileTwoDirsDown("root/.ssh/authorized_keys", 0700, 0600, keys, gzipOut);
+    }
+
+    /**
+     * The archive add-trusted-key appends: etc/ (0755), etc/s3flash/ (0755) and
+     * etc/s3flash/allowed_signers (0644). The entries are exactly those {@code add_trusted_key.sh} writes.
+     */
+    static void writeTrustedKeys(byte[] allowedSigners, OutputStream gzipOut) throws IOException {
+        writeFileTwoDirsDown("etc/s3flash/allowed_signers", 0755, 0644, allowedSigners, gzipOut);
+    }
+
+    /** An archive of {@code a/b/file}: directory {@code a}, directory {@code a/b} and the file. */
+    private static void writeFileTwoDirsDown(String path, int dirMode, int fileMode, byte[] data,
+            OutputStream gzipOut) throws IOException {
+        requireNonNull(data, "data");
+        String dir = path.substring(0, path.lastIndexOf('/'));
         try (var gz = new GZIPOutputStream(OutputStreamGuard.unclosable(gzipOut));
                 var cpio = new CpioArchiveOutputStream(gz, CpioConstants.FORMAT_NEW, BLOCK, "US-ASCII")) {
-            put(cpio, "root", CpioConstants.C_ISDIR | 0700, 1, 2, new byte[0], 0, 0);
-            put(cpio, "root/.ssh", CpioConstants.C_ISDIR | 0700, 2, 2, new byte[0], 0, 0);
-            put(cpio, "root/.ssh/authorized_keys", CpioConstants.C_ISREG | 0600, 3, 1, keys, 0, 0);
+            put(cpio, dir.substring(0, dir.indexOf('/')), CpioConstants.C_ISDIR | dirMode, 1, 2, new byte[0], 0, 0);
+            put(cpio, dir, CpioConstants.C_ISDIR | dirMode, 2, 2, new byte[0], 0, 0);
+            put(cpio, path, CpioConstants.C_ISREG | fileMode, 3, 1, data, 0, 0);
             cpio.finish();
         }
+    }
+
+    /** Appends {@code member} to {@code initrd} through a copy and a rename: a crash never leaves it half-appended. */
+    static void append(Path initrd, byte[] member) throws IOException {
+        Path tmp = initrd.resolveSibling(initrd.getFileName() + ".tmp");
+        Files.copy(initrd, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.write(tmp, member, StandardOpenOption.APPEND);
+        Files.move(tmp, initrd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void collect(Path dir, List<Path> out) throws IOException {

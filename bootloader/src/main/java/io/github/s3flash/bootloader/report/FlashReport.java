@@ -2,8 +2,10 @@ package io.github.s3flash.bootloader.report;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.s3flash.api.ChunkCounts;
 import io.github.s3flash.bootloader.ExitCode;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The final report of one flash, whatever its outcome: what was flashed from where, how far it got,
@@ -17,8 +19,10 @@ import java.time.Duration;
  * @param target the device or file written
  * @param version the version the image was pinned to (ETag, generation, ...)
  * @param codec the codec that decoded the image
- * @param trust what vouched for the image's bytes before it was called flashed ({@code sha256}: the
- *     SHA-256 given by the operator matched), or null when nothing did
+ * @param trust what vouched for the image's bytes before it was called flashed: {@code signature} (an
+ *     indexed image signed by a trusted key), {@code image-digest} (its pinned digest), {@code sha256}
+ *     (the SHA-256 given by the operator matched), {@code none} (an indexed image checked against its
+ *     own manifest only), or null when nothing did
  * @param imageBytes the decoded image's length when known before decoding
  * @param compressedBytes the source object's length when known
  * @param bytesWritten image bytes handed to the target (zero ranges included)
@@ -30,13 +34,18 @@ import java.time.Duration;
  * @param total from the start of the command to the end of the flash
  * @param sha256 SHA-256 (hex) of the image as written, when the whole image was written
  * @param writingStarted whether the target's old contents were touched
+ * @param trustDetail what the trust rests on (the signer, the pinned digest), or null
+ * @param chunks what was done with an indexed image's chunks, or null (a plain image, or a flash that
+ *     did not finish)
+ * @param warnings what failed after the image was durable, one sentence each
  */
 public record FlashReport(String outcome, int exitCode, String error, String source, String target, String version,
         String codec, String trust, Long imageBytes, Long compressedBytes, long bytesWritten, Long bytesZero,
         Long bytesSkipped, long bytesFetched, Duration toFirstByte, Duration total, String sha256,
-        boolean writingStarted) {
+        boolean writingStarted, String trustDetail, ChunkCounts chunks, List<String> warnings) {
 
     public FlashReport {
+        warnings = List.copyOf(warnings);
         requireNonNull(outcome, "outcome");
         requireNonNull(total, "total");
         if (bytesWritten < 0 || bytesFetched < 0) {
@@ -82,7 +91,7 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
         var rates = new JsonObject()
                 .put("written", bytesWritten / Math.max(seconds(total), 1e-9) / 1e6)
                 .put("fetched", bytesFetched / Math.max(seconds(total), 1e-9) / 1e6);
-        return new JsonObject()
+        var json = new JsonObject()
                 .put("outcome", outcome)
                 .put("exit_code", exitCode)
                 .put("error", error)
@@ -91,11 +100,19 @@ public record FlashReport(String outcome, int exitCode, String error, String sou
                 .put("version", version)
                 .put("codec", codec)
                 .put("trust", trust)
+                .put("trust_detail", trustDetail)
                 .put("writing_started", writingStarted)
                 .put("bytes", bytes)
                 .put("seconds", seconds)
                 .put("rates_mb_per_s", rates)
                 .put("sha256", sha256);
+        if (chunks == null) {
+            json.putNull("chunks");
+        } else {
+            json.put("chunks", new JsonObject().put("written", chunks.written()).put("identical", chunks.identical())
+                    .put("zero", chunks.zero()));
+        }
+        return json.put("warnings", warnings);
     }
 
     private static double seconds(Duration d) {

@@ -12,6 +12,7 @@ import io.github.s3flash.api.VerificationFailedException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -84,17 +85,33 @@ public final class FlashReportRecorder implements ProgressListener {
                 target == null ? null : target.toString(),
                 result != null ? result.sourceVersion() : started != null ? started.image().version() : null,
                 result != null ? result.codec() : started != null ? started.codec() : null,
-                expectedSha256 == null ? null : "sha256",
+                trust(result, expectedSha256),
                 started != null && started.decodedLength() >= 0 ? started.decodedLength() : null,
                 started != null && started.image().lengthKnown() ? started.image().length() : null,
                 written,
                 result != null ? result.bytesZeroRanges() : null,
-                null,
+                result != null && result.chunks() != null ? result.bytesIdentical() : null,
                 result != null ? result.bytesRead() : bytesRead,
                 firstByte < 0 ? null : Duration.ofNanos(firstByte - start),
                 Duration.ofNanos(now - start),
                 sha256,
-                firstByte >= 0);
+                firstByte >= 0,
+                result != null && result.trust() != null ? result.trust().detail() : null,
+                result != null ? result.chunks() : null,
+                result != null ? result.warnings() : List.of());
+    }
+
+    /** The trust's name in reports: how an indexed image was trusted, else whether a SHA-256 was given. */
+    public static String trust(FlashResult result, String expectedSha256) {
+        if (result != null && result.trust() != null) {
+            return switch (result.trust().kind()) {
+                case SIGNATURE -> "signature";
+                case IMAGE_DIGEST -> "image-digest";
+                case IMAGE_SHA256 -> "sha256";
+                case NONE -> "none";
+            };
+        }
+        return expectedSha256 == null ? null : "sha256";
     }
 
     private static String describe(Throwable error) {

@@ -2,6 +2,7 @@ package io.github.s3flash.bootloader.report;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -56,6 +57,24 @@ public final class JsonObject {
         requireNonNull(value, "value");
         member(name);
         json.append(value);
+        return this;
+    }
+
+    /** An array of strings; {@code null} writes JSON null. */
+    public JsonObject put(String name, List<String> values) {
+        member(name);
+        if (values == null) {
+            json.append("null");
+            return this;
+        }
+        json.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            quote(values.get(i));
+        }
+        json.append(']');
         return this;
     }
 

@@ -91,8 +91,22 @@ class BootServiceTest {
                     + " s3flash.codec=raw s3flash.watchdog=60", ProviderRegistry.load());
             assertThat(service.run()).isEqualTo(BootService.Outcome.FLASHED);
             assertThat(log).anyMatch(l -> l.startsWith("the image is not checked against a known hash: there is no"
-                    + " s3flash.sha256= on the kernel command line"));
+                    + " s3flash.sha256= or s3flash.digest= on the kernel command line and no trusted keys in the"
+                    + " initrd"));
         }
+    }
+
+    @Test
+    void theConsoleSaysWhichTrustAPinnedDigestGives() {
+        String digest = "ab".repeat(32);
+        BootConfig config = BootConfig.from(KernelCommandLine.parse("root=/dev/vda source=bucket/os.img.lz4"
+                + " s3flash.digest=" + digest.toUpperCase(java.util.Locale.ROOT)));
+        assertThat(config.imageDigest()).isEqualTo(digest);
+        assertThat(config.options().get("delta", null)).as("delta is on by default in boot mode").isEqualTo("true");
+        assertThat(BootService.trustLine(config)).startsWith("the image must be an indexed image with digest "
+                + digest + " (s3flash.digest=)");
+        assertThat(BootConfig.from(KernelCommandLine.parse("root=/dev/vda source=bucket/os.img.lz4"
+                + " s3flash.delta=false")).options().get("delta", null)).isEqualTo("false");
     }
 
     @Test
@@ -173,7 +187,7 @@ class BootServiceTest {
                     + image.toUri() + " s3flash.codec=raw s3flash.watchdog=3600"));
             BootConfig config = new BootConfig(parsed.root(), parsed.source(), parsed.codec(), null, parsed.watchdog(),
                     parsed.after(), parsed.progressInterval(), parsed.options().with("create", "true"),
-                    parsed.restore(), parsed.report());
+                    parsed.restore(), parsed.imageDigest(), parsed.trustedKeys(), parsed.report());
             var service = new BootService(config, state(config), ProviderRegistry.load(),
                     new RootDevice(Path.of("/dev")), powerActions::add, log::add, interval -> ProgressListener.NONE);
             assertThat(service.run()).isEqualTo(BootService.Outcome.STAYING_UP);

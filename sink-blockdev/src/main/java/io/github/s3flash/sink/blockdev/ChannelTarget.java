@@ -23,7 +23,8 @@ import java.util.HexFormat;
  * bytes. A native descriptor of the same file serves the calls Java lacks (zero-out, holes, size)
  * and, for a block device, holds the {@code O_EXCL} claim while the target is open.
  *
- * <p>Used by one writer thread at a time, as {@link BlockTarget} says.
+ * <p>Used by one writer thread at a time, as {@link BlockTarget} says; {@link #read} uses positional
+ * reads and no shared scratch buffer, so other threads may read ranges meanwhile.
  */
 final class ChannelTarget implements BlockTarget {
 
