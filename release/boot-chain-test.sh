@@ -12,7 +12,8 @@
 # installs the bootloader as the README says and reboots; QEMU stops at that reboot, and the disk
 # as the install left it is powered on under each firmware (SeaBIOS, OVMF), a copy each. That
 # machine then runs across all its reboots (one QEMU process; no -kernel):
-#   1 flash      the new OS image (lz4, on S3Proxy) is flashed; the machine boots "NEW OS booted
+#   1 flash      the new OS image (lz4, on S3Proxy; on the root layout an indexed image signed by a key
+#                the install bakes into the initrd) is flashed; the machine boots "NEW OS booted
 #                <version>" and the disk equals the published image; boot mode's JSON report of this
 #                boot (s3flash.report=, on S3Proxy) says flashed
 #   2 restore    the source never answers, s3flash.watchdog=10: /boot.bak is restored and the
@@ -145,7 +146,12 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 s3proxy_start "$work" "$port"
 s3proxy_aws mb s3://reports >/dev/null
 
-# The new OS, one image per layout, published as an operator's image tooling would: lz4, on S3.
+# The new OS, one image per layout, published as an operator's image tooling would: lz4, on S3. The
+# root layout's is also published as an indexed image signed by the release key (s3flash image create,
+# the host's CLI), which scenario 1 flashes on that layout with the key baked into the initrd; the
+# bootpart layout flashes the plain lz4 image.
+ssh-keygen -q -t ed25519 -N '' -f "$work/release-key" -C boot-chain-release
+echo "release@boot-chain $(cut -d' ' -f1,2 "$work/release-key.pub")" > "$work/allowed_signers"
 version=v$(date -u +%Y%m%d%H%M%S)-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 for layout in $(printf '%s\n' "${runs[@]}" | cut -d' ' -f3 | sort -u); do
     img=$work/new-$layout.img
@@ -154,23 +160,31 @@ for layout in $(printf '%s\n' "${runs[@]}" | cut -d' ' -f3 | sort -u); do
     lz4 -q -f "$img" "$img.lz4"
     s3proxy_aws cp "$img.lz4" "s3://images/new-os-$layout.img.lz4" >/dev/null
     log "new OS ($layout): $(wc -c < "$img") bytes, $(wc -c < "$img.lz4") as lz4, sha256 $(sha256sum "$img" | cut -c1-16)..."
+    if [ "$layout" = root ]; then
+        AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 "$JAVA_HOME/bin/java" -Xmx256m \
+            -p "$s3flash_lib:$s3flash_jar" -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main \
+            image create --source "$img" --target "s3://images/new-os-$layout.idx.lz4" --sign-key "$work/release-key" \
+            --progress none -o "s3.endpoint=http://127.0.0.1:$port" >&2
+        log "new OS ($layout): published as a signed indexed image too"
+    fi
 done
 ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C boot-chain-test
 
 # --- the operator's install steps, from the release README --------------------------------------
-# firstboot SCRIPT SOURCE ROOT-DEVICE EDIT [s3flash.OPTION...]: the README's install block, run by
+# firstboot SCRIPT SOURCE ROOT-DEVICE SIGNED EDIT [s3flash.OPTION...]: the README's install block, run by
 # the old OS's busybox sh as root from /root, where the tarball lies, with only its placeholders
 # replaced: the image, the disk and the scenario's options. Its closing `reboot` is the old OS's own:
 # busybox's reboot signals init (the tiny OS's /sbin/init), which syncs, unmounts and reboots, as a
-# real init does. EDIT, when not empty, runs after the README's steps and before that reboot.
+# real init does. SIGNED=no leaves out the README's optional add_trusted_key.sh step (the scenario
+# flashes a plain image). EDIT, when not empty, runs after the README's steps and before that reboot.
 firstboot() {
-    local script=$1 src=$2 dev=$3 edit=$4
-    shift 4
+    local script=$1 src=$2 dev=$3 signed=$4 edit=$5
+    shift 5
     local block
     block=$(awk '/^## Install/ {f = 1} f && /^```sh/ {b = 1; next} b && /^```/ {exit} b' "$release/README.md")
     [ "$(tail -n 1 <<< "$block")" = reboot ] \
         || fail "the install block of release/README.md no longer ends with 'reboot': adapt firstboot()"
-    for placeholder in 'my-bucket/images/server.img.lz4 /dev/nvme0n1' bootloader-x86_64.tar.gz; do
+    for placeholder in 'my-bucket/images/server.img.lz4 /dev/nvme0n1' bootloader-x86_64.tar.gz add_trusted_key.sh; do
         grep -qF -- "$placeholder" <<< "$block" \
             || fail "the install block of release/README.md no longer holds '$placeholder': adapt firstboot()"
     done
@@ -178,7 +192,12 @@ firstboot() {
         echo '# The install steps of the release README (## Install), as the boot-chain test runs them.'
         echo 'set -eu'
         echo 'cd /root'
-        sed -e '$d' -e "s|my-bucket/images/server.img.lz4 /dev/nvme0n1|$src $dev $*|" <<< "$block"
+        # The optional step for signed images is taken only where the scenario flashes one.
+        if [ "$signed" = yes ]; then
+            sed -e '$d' -e "s|my-bucket/images/server.img.lz4 /dev/nvme0n1|$src $dev $*|" <<< "$block"
+        else
+            sed -e '$d' -e '/add_trusted_key\.sh/d' -e "s|my-bucket/images/server.img.lz4 /dev/nvme0n1|$src $dev $*|" <<< "$block"
+        fi
         [ -z "$edit" ] || echo "$edit"
         echo 'echo "chain-install: done; rebooting into the s3flash bootloader"'
         tail -n 1 <<< "$block"
@@ -316,7 +335,12 @@ run_group() {
         3)  # An operator's hand edit of grub.cfg after configure_bootloader.sh checked everything.
             edit="sed -i 's|^\\([[:space:]]*linux .*\\)\$|\\1 s3flash.watchdgo=20|' /boot/grub/grub.cfg" ;;
     esac
-    firstboot "$dir/firstboot.sh" "images/new-os-$layout.img.lz4" /dev/vda "$edit" "${opts[@]}"
+    local image=images/new-os-$layout.img.lz4 signed=no
+    if [ "$n" = 1 ] && [ "$layout" = root ]; then
+        # The release README's optional step for signed images: only images signed by the release key are flashed.
+        image=images/new-os-$layout.idx.lz4 signed=yes
+    fi
+    firstboot "$dir/firstboot.sh" "$image" /dev/vda "$signed" "$edit" "${opts[@]}"
     cp "$work/id.pub" "$dir/authorized_keys"
     # A /boot partition of 160 MiB: the release takes 62 MB, the old /boot 24 MB, and add_ssh_key.sh
     # writes a new initrd.gz (48 MB) beside the old one before it renames it. The root file system
@@ -326,7 +350,8 @@ run_group() {
     "$here/chain/make-os-disk.sh" --os old --banner "OLD OS booted" --layout "$layout" --size "$size" --boot-size 160 \
         --kernel "$kernel" --modules "$modules" --busybox /bin/busybox \
         --add "$tarball=root/bootloader-x86_64.tar.gz" --add "$dir/firstboot.sh=root/firstboot.sh" \
-        --add "$dir/authorized_keys=root/.ssh/authorized_keys" "$dir/disk.img"
+        --add "$dir/authorized_keys=root/.ssh/authorized_keys" --add "$work/allowed_signers=root/allowed_signers" \
+        "$dir/disk.img"
     local ilog=$logs/$gid-install.log
     log "$gid: the old OS installs the bootloader (SeaBIOS; /boot $([ "$layout" = root ] && echo on the root file system || echo on a partition of its own))"
     local t_start=$EPOCHREALTIME
@@ -406,6 +431,15 @@ check_flashed() {
     if ! head -c "$bytes" "$dir/disk.img" | cmp -s - "$image"; then
         echo "the new OS booted, but the disk differs from the image: $({ head -c "$bytes" "$dir/disk.img" | cmp - "$image" || true; } | cut -d: -f2-)"
         return 1
+    fi
+    if [ "$layout" = root ]; then
+        # The signed indexed image: every chunk checked against the signed manifest, no whole-image hash.
+        if ! grep -aq 's3flash: trust: signature: signed by ED25519' "$logfile"; then
+            echo "the flash service did not say the image was trusted by its signature"
+            return 1
+        fi
+        echo "NEW OS booted $version; the disk equals the signed indexed image ($bytes bytes)"
+        return 0
     fi
     if ! grep -aq "sha256 $(sha256sum "$image" | cut -d' ' -f1)" "$logfile"; then
         echo "the flash service reported another SHA-256 than the image's"
