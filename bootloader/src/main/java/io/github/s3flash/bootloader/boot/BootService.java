@@ -94,6 +94,7 @@ public final class BootService {
     private volatile Outcome outcome;
     private volatile Path rootDevice;
     private volatile Thread worker;
+    private volatile Path stateDir;
     private volatile int attempts;
     private volatile FlashReport lastFlash;
 
@@ -311,6 +312,7 @@ public final class BootService {
         Outcome result = restoreOldBoot(config.restore(), rootDevice, roots, restorer, log);
         if (result == Outcome.RESTORED) {
             restores.incrementAndGet();
+            markRestored(stateDir, log);
         }
         reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", why, attempts, lastFlash);
         finish(result, result == Outcome.RESTORED ? BootConfig.After.REBOOT : BootConfig.After.NONE);
@@ -369,6 +371,19 @@ public final class BootService {
         }
     }
 
+    /** Records the restore for a restarted service (see {@link BootState#markRestored}); a failure is only said. */
+    private static void markRestored(Path stateDir, Consumer<String> log) {
+        if (stateDir == null) {
+            return;
+        }
+        try {
+            BootState.markRestored(stateDir);
+        } catch (IOException e) {
+            log.accept("cannot record the restore in " + stateDir + " (" + e.getMessage() + "): if this service is"
+                    + " restarted before the reboot, it will not know the old boot is back");
+        }
+    }
+
     /** How many times a restore ran (tests check it never runs after the point of no return). */
     public int restores() {
         return restores.get();
@@ -424,11 +439,17 @@ public final class BootService {
     public static Outcome boot(KernelCommandLine cmdline, Path stateDir, Path trustedKeys, ProviderRegistry registry,
             RootDevice roots, Power power, Consumer<String> log, Function<Duration, ProgressListener> progress)
             throws InterruptedException {
+        if (BootState.restoredInThisBoot(stateDir)) {
+            log.accept("the old boot was put back by an earlier run of the flash service in this boot, which ended"
+                    + " before it could reboot");
+            perform(power, BootConfig.After.REBOOT, Outcome.RESTORED, log);
+            return Outcome.RESTORED;
+        }
         BootConfig config;
         try {
             config = BootConfig.from(cmdline);
         } catch (IllegalArgumentException e) {
-            return unusableCommandLine(cmdline, e.getMessage(), roots, power, log,
+            return unusableCommandLine(cmdline, e.getMessage(), stateDir, roots, power, log,
                     reporterOf(cmdline, registry, log));
         }
         if (Files.exists(trustedKeys)) {
@@ -436,8 +457,8 @@ public final class BootService {
                 config = config.withTrustedKeys(AllowedSigners.read(trustedKeys));
             } catch (IOException e) {
                 return unusableCommandLine(cmdline, "the trusted keys " + trustedKeys + " baked into the initrd"
-                        + " cannot be read, so no image can be trusted: " + e.getMessage(), roots, power, log,
-                        reporterOf(cmdline, registry, log));
+                        + " cannot be read, so no image can be trusted: " + e.getMessage(), stateDir, roots, power,
+                        log, reporterOf(cmdline, registry, log));
             }
         }
         BootState state;
@@ -449,7 +470,9 @@ public final class BootService {
                     + " began it cannot know that");
             state = BootState.inMemory();
         }
-        return new BootService(config, state, registry, roots, power, log, progress).run();
+        var service = new BootService(config, state, registry, roots, power, log, progress);
+        service.stateDir = stateDir;
+        return service.run();
     }
 
     /** Where an unusable command line's restore is reported: its s3flash.report= and endpoint, when valid. */
@@ -470,8 +493,8 @@ public final class BootService {
      * restored and the machine reboots into the old OS at once. Otherwise no restore is possible and the
      * machine stays up for SSH. The console says which, and why.
      */
-    static Outcome unusableCommandLine(KernelCommandLine cmdline, String why, RootDevice roots, Power power,
-            Consumer<String> log, BootReporter reporter) throws InterruptedException {
+    static Outcome unusableCommandLine(KernelCommandLine cmdline, String why, Path stateDir, RootDevice roots,
+            Power power, Consumer<String> log, BootReporter reporter) throws InterruptedException {
         log.accept("the kernel command line cannot be used: " + why);
         Optional<RestoreTarget> target = BootConfig.restoreTarget(cmdline);
         String reason = "the kernel command line cannot be used: " + why;
@@ -488,6 +511,9 @@ public final class BootService {
         Path device = awaitDevice(target.get().root(), wait, roots, log);
         Outcome result = device == null ? Outcome.STAYING_UP
                 : restoreOldBoot(target.get(), device, roots, new BootRestorer(log), log);
+        if (result == Outcome.RESTORED) {
+            markRestored(stateDir, log);
+        }
         reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", reason, 0, null);
         reporter.awaitSent(REPORT_GRACE);
         perform(power, BootConfig.After.REBOOT, result, log);

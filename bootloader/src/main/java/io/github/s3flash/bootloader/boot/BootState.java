@@ -87,6 +87,30 @@ public final class BootState {
         }
     }
 
+    /** The file in the state directory that says the old boot was put back in this boot. */
+    static final String RESTORED = "restored";
+
+    /**
+     * Records in {@code dir} that the old boot was put back in this boot: a flash service restarted
+     * after that (its JVM died before it could reboot) reboots into the old OS at once instead of
+     * finding no /boot.bak and staying up.
+     */
+    public static void markRestored(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path temp = dir.resolve(RESTORED + ".new");
+        Files.writeString(temp, Files.readString(BOOT_ID).strip() + "\n");
+        Files.move(temp, dir.resolve(RESTORED), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Whether {@link #markRestored} ran in this boot (a mark left by another boot does not count). */
+    public static boolean restoredInThisBoot(Path dir) {
+        try {
+            return Files.readString(dir.resolve(RESTORED)).strip().equals(Files.readString(BOOT_ID).strip());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * A state kept by this JVM alone, for when no directory can hold it: the watchdog then counts
      * from this start, and a restarted service cannot know that writing had begun.

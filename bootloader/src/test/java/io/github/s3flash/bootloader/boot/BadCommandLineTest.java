@@ -131,6 +131,45 @@ class BadCommandLineTest {
         }
     }
 
+    /**
+     * Found by the boot-chain test: the flash service's JVM died (SIGSEGV) right after it put the old
+     * boot back and before it rebooted; /init restarted it, and the restarted service found no
+     * /boot.bak and would have stayed up in the in-memory OS. A service restarted in the same boot after
+     * a restore reboots into the old OS at once, for the watchdog's restore and an unusable command line
+     * alike; a restore recorded in another boot does not count.
+     */
+    @Test
+    void aServiceRestartedAfterItsRestoreRebootsIntoTheOldOs() throws Exception {
+        for (String line : List.of("s3flash.watchdog=10m", "s3flash.watchdog=2")) {
+            Path caseDir = java.nio.file.Files.createDirectories(dir.resolve("restart-" + line.length()));
+            try (var root = Ext4RootFixture.create(caseDir, SOURCE)) {
+                String cmdline = "root=" + root.device() + " source=" + SOURCE + " " + line;
+                Path dev = root.devTree(caseDir.resolve("dev"));
+                Path state = caseDir.resolve("run");
+                List<BootConfig.After> power = new CopyOnWriteArrayList<>();
+                List<String> log = new CopyOnWriteArrayList<>();
+                assertThat(BootService.boot(KernelCommandLine.parse(cmdline), state, ProviderRegistry.load(),
+                        new RootDevice(dev), power::add, log::add, i -> ProgressListener.NONE))
+                        .as(String.join("\n", log)).isEqualTo(BootService.Outcome.RESTORED);
+                assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+
+                // The same boot, the service started again as if the first had died before its reboot.
+                List<String> again = new CopyOnWriteArrayList<>();
+                assertThat(BootService.boot(KernelCommandLine.parse(cmdline), state, ProviderRegistry.load(),
+                        new RootDevice(dev), power::add, again::add, i -> ProgressListener.NONE))
+                        .as(String.join("\n", again)).isEqualTo(BootService.Outcome.RESTORED);
+                assertThat(power).containsExactly(BootConfig.After.REBOOT, BootConfig.After.REBOOT);
+                assertThat(again).anyMatch(l -> l.startsWith("the old boot was put back by an earlier run"))
+                        .anyMatch(l -> l.equals("rebooting into the old OS"));
+                assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+
+                // A mark from another boot is not this boot's restore.
+                java.nio.file.Files.writeString(state.resolve("restored"), "another-boot\n");
+                assertThat(BootState.restoredInThisBoot(state)).isFalse();
+            }
+        }
+    }
+
     private List<String> run(Case c, Path caseDir, Path dev, String line) throws IOException, InterruptedException {
         List<String> log = new CopyOnWriteArrayList<>();
         List<BootConfig.After> power = new CopyOnWriteArrayList<>();
