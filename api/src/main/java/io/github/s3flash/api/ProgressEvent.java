@@ -31,8 +31,20 @@ public sealed interface ProgressEvent {
     record Progress(long bytesRead, long bytesWritten, long compressedLength, long decodedLength,
             Duration elapsed) implements ProgressEvent {}
 
-    /** A read failed and is being retried from {@code offset} after {@code delay}. */
-    record Retrying(long offset, int attempt, Duration delay, String cause) implements ProgressEvent {}
+    /**
+     * A read failed and is being retried from {@code offset} after {@code delay}.
+     *
+     * @param throttled whether the source was throttling ({@link SourceThrottledException}: SlowDown,
+     *     429, 503), which a reader may answer with fewer requests at once
+     */
+    record Retrying(long offset, int attempt, Duration delay, String cause, boolean throttled)
+            implements ProgressEvent {
+
+        /** A retry after a failure that was not throttling. */
+        public Retrying(long offset, int attempt, Duration delay, String cause) {
+            this(offset, attempt, delay, cause, false);
+        }
+    }
 
     /** Everything is written, forced to stable storage and verified (the result may carry warnings). */
     record Finished(FlashResult result) implements ProgressEvent {}

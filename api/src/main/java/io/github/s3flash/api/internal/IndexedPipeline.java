@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Threads.</b> A dispatcher walks the manifest in order and takes a buffer per chunk (the pool
  * bounds memory: buffers × chunk size, plus at most one compressed frame per buffer, whatever the
- * image size). Fetchers (as many as ranged reads run at once) read frames and, with delta, the
- * target's bytes; decoders (one per core) decode and hash; the calling thread alone writes, so the
+ * image size). Fetchers read frames and, with delta, the target's bytes; how many frames are read at
+ * once is the {@link FetchGate}'s (from two up to the concurrency, halved when the source throttles);
+ * decoders (one per core) decode and hash; the calling thread alone writes, so the
  * target sees one writer as {@link BlockTarget} asks. A chunk whose bytes do not match the manifest
  * is fetched again, up to {@value #ATTEMPTS} times in all, and then fails the flash naming it; its
  * bytes are never written. All-zero chunks are never fetched, decoded or hashed: runs of them go to
@@ -103,6 +104,9 @@ public final class IndexedPipeline {
     private final ProgressListener listener;
     private final long nanoStart;
     private final TargetWrites writes;
+    private final FetchGate gate;
+    private FramePool frames;
+    private final ProgressListener fetchListener;
 
     private final AtomicLong fetched;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -112,7 +116,7 @@ public final class IndexedPipeline {
 
     /**
      * @param alreadyFetched bytes of the object read before (head, index, signatures), for the count
-     * @param concurrency ranged reads at once
+     * @param concurrency the most ranged reads at once
      * @param threads decoding threads
      * @param delta whether to read each chunk from the target first and skip it when it matches
      */
@@ -135,6 +139,14 @@ public final class IndexedPipeline {
         this.nanoStart = nanoStart;
         this.fetched = new AtomicLong(alreadyFetched);
         this.writes = new TargetWrites(target, shown, listener);
+        this.gate = new FetchGate(concurrency, System::nanoTime);
+        // A throttled retry of any chunk read tells the gate to run fewer at once.
+        this.fetchListener = event -> {
+            if (event instanceof ProgressEvent.Retrying r && r.throttled()) {
+                gate.throttled();
+            }
+            Pipeline.notify(listener, event);
+        };
     }
 
     /** Whether the target may have changed (see {@link TargetWrites#started()}). */
@@ -160,8 +172,11 @@ public final class IndexedPipeline {
     public Outcome run() throws IOException {
         Manifest manifest = index.manifest();
         List<Object> tasks = tasks(manifest);
-        var pool = new BufferPool(buffers(settings, concurrency, threads), manifest.chunkSize(),
-                PipelineSettings.ALIGNMENT);
+        int buffers = buffers(settings, concurrency, threads);
+        var pool = new BufferPool(buffers, manifest.chunkSize(), PipelineSettings.ALIGNMENT);
+        // One compressed frame per buffer at most: a chunk holds its buffer from dispatch to write.
+        frames = new FramePool(buffers,
+                manifest.chunks().stream().mapToInt(Chunk::compressedLength).max().orElse(0));
         int flash = FLASHES.incrementAndGet();
         ExecutorService fetchers = pool(concurrency, "s3flash-chunk-fetch-" + flash);
         ExecutorService decoders = pool(threads, "s3flash-chunk-decode-" + flash);
@@ -282,9 +297,23 @@ public final class IndexedPipeline {
 
     private void fetch(Chunk chunk, ByteBuffer buffer, int attempt, ExecutorService fetchers,
             ExecutorService decoders) throws IOException {
-        byte[] frame = new byte[chunk.compressedLength()];
-        ImageStreams.readFully(image, chunk.compressedOffset(), frame, 0, frame.length, settings.retry(), listener);
-        fetched.addAndGet(frame.length);
+        byte[] frame = frames.take();
+        try {
+            gate.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to fetch " + chunk.describe());
+        }
+        try {
+            ImageStreams.readFully(image, chunk.compressedOffset(), frame, 0, chunk.compressedLength(),
+                    settings.retry(), fetchListener);
+        } catch (IOException | RuntimeException | Error e) {
+            frames.release(frame);
+            throw e;
+        } finally {
+            gate.release(chunk.compressedLength());
+        }
+        fetched.addAndGet(chunk.compressedLength());
         submit(decoders, () -> decode(chunk, buffer, frame, attempt, fetchers, decoders));
     }
 
@@ -292,8 +321,9 @@ public final class IndexedPipeline {
             ExecutorService decoders) throws IOException {
         buffer.clear();
         try {
-            decoder.decode(chunk, new ByteArrayInputStream(frame), buffer);
+            decoder.decode(chunk, new ByteArrayInputStream(frame, 0, chunk.compressedLength()), buffer);
         } catch (ChunkMismatchException e) {
+            frames.release(frame);
             if (attempt >= ATTEMPTS) {
                 throw new ChunkMismatchException(e.getMessage() + "; fetched " + attempt + " times from " + shown
                         + " and never as the manifest records it, so it was not written: the object was changed or"
@@ -305,6 +335,7 @@ public final class IndexedPipeline {
             submit(fetchers, () -> fetch(chunk, buffer, attempt + 1, fetchers, decoders));
             return;
         }
+        frames.release(frame);
         buffer.flip();
         done.add(new Data(chunk, buffer));
     }

@@ -8,6 +8,7 @@ import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.RangeInputStream;
 import io.github.s3flash.api.RetryBudget;
 import io.github.s3flash.api.RetryPolicy;
+import io.github.s3flash.api.SourceThrottledException;
 import io.github.s3flash.api.SourceUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +93,7 @@ public final class ResumingRangeStream extends RangeInputStream {
                             + " reads): " + failure.getMessage() + "; flash again", failure);
                 }
                 Pipeline.notify(listener, new ProgressEvent.Retrying(offset, budget.attempts(), delay,
-                        String.valueOf(failure.getMessage())));
+                        String.valueOf(failure.getMessage()), failure instanceof SourceThrottledException));
                 budget.pause(delay, doing);
             }
         }

@@ -1,0 +1,78 @@
+package io.github.s3flash.api.internal;
+
+import java.util.function.LongSupplier;
+
+/**
+ * How many ranged reads an indexed flash runs at once: additive increase, multiplicative decrease.
+ * It starts at two (or the cap, if lower) and, after each window of finished reads, takes one more
+ * while the aggregate rate has not fallen and the source has not throttled; a throttled read (S3's
+ * {@code 503 SlowDown}) halves it, at most once a window, so a burst of throttled answers to the
+ * reads of one moment counts once. It never exceeds the cap (the fetcher threads there are) nor falls
+ * below one. Thread-safe.
+ */
+final class FetchGate {
+
+    private final int cap;
+    private final LongSupplier nanoClock;
+    private int limit;
+    private int active;
+    private int finishedInWindow;
+    private long bytesInWindow;
+    private long windowStart;
+    private double lastRate;
+    private boolean throttledInWindow;
+    private long lastCut = Long.MIN_VALUE;
+
+    /** @param nanoClock a monotonic clock in nanoseconds (tests pass their own) */
+    FetchGate(int cap, LongSupplier nanoClock) {
+        if (cap < 1) {
+            throw new IllegalArgumentException("cap must be >= 1: " + cap);
+        }
+        this.cap = cap;
+        this.nanoClock = nanoClock;
+        this.limit = Math.min(2, cap);
+        this.windowStart = nanoClock.getAsLong();
+    }
+
+    /** Waits until fewer than the limit are running, then counts one more. */
+    synchronized void acquire() throws InterruptedException {
+        while (active >= limit) {
+            wait();
+        }
+        active++;
+    }
+
+    /** One read ended, having received {@code bytes}; at the end of a window the limit may grow. */
+    synchronized void release(long bytes) {
+        active--;
+        finishedInWindow++;
+        bytesInWindow += bytes;
+        if (finishedInWindow >= limit) {
+            long now = nanoClock.getAsLong();
+            double rate = bytesInWindow / (double) Math.max(1, now - windowStart);
+            if (!throttledInWindow && rate >= lastRate * 0.95 && limit < cap) {
+                limit++;
+            }
+            lastRate = rate;
+            finishedInWindow = 0;
+            bytesInWindow = 0;
+            windowStart = now;
+            throttledInWindow = false;
+        }
+        notifyAll();
+    }
+
+    /** The source throttled a read: halve the limit, unless that was done in this window already. */
+    synchronized void throttled() {
+        throttledInWindow = true;
+        if (lastCut != windowStart) {
+            lastCut = windowStart;
+            limit = Math.max(1, limit / 2);
+        }
+    }
+
+    /** Reads allowed at once now. */
+    synchronized int limit() {
+        return limit;
+    }
+}
