@@ -48,7 +48,7 @@ final class AddSshKeyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(keys + " is larger than " + SshKeys.MAX_BYTES + " bytes");
             }
             file = SshKeys.check(Files.readAllBytes(keys));
-            checkRoom(initrd);
+            checkRoom(initrd, "a key");
         } catch (IllegalArgumentException | IOException e) {
             err.println("s3flash initrd add-ssh-key: refused: " + e.getMessage() + "; " + initrd + " is unchanged");
             return InitrdCommand.REFUSED;
@@ -62,15 +62,15 @@ final class AddSshKeyCommand implements Callable<Integer> {
 
     /**
      * The new initrd is written beside the old one before it replaces it, so the file system needs room
-     * for a second one and the key's archive (as add_ssh_key.sh reckons it: 192 KiB covers the largest
-     * key file twice and the file system's own blocks).
+     * for a second one and the key's archive (as initrd-append.sh reckons it: 192 KiB covers the largest
+     * key file twice and the file system's own blocks). add-trusted-key checks the same.
      */
-    private static void checkRoom(Path initrd) throws IOException {
+    static void checkRoom(Path initrd, String adding) throws IOException {
         long needKib = (Files.size(initrd) + 1023) / 1024 + 192;
         long freeKib = Files.getFileStore(initrd).getUsableSpace() / 1024;
         if (freeKib < needKib) {
             throw new IllegalArgumentException(initrd.toAbsolutePath().getParent() + " has " + freeKib + " KiB free,"
-                    + " and adding a key writes a new initrd.gz beside the old one before it replaces it (" + needKib
+                    + " and adding " + adding + " writes a new initrd.gz beside the old one before it replaces it (" + needKib
                     + " KiB): make " + (needKib - freeKib) + " KiB more room and run it again");
         }
     }

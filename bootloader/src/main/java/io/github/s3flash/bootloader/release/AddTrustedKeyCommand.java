@@ -55,6 +55,7 @@ final class AddTrustedKeyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(signers + " is larger than " + MAX_BYTES + " bytes");
             }
             file = check(Files.readAllBytes(signers), signers.toString());
+            AddSshKeyCommand.checkRoom(initrd, "trusted keys");
         } catch (IllegalArgumentException | IOException e) {
             err.println("s3flash initrd add-trusted-key: refused: " + e.getMessage() + "; " + initrd
                     + " is unchanged");

@@ -137,7 +137,7 @@ class AddSshKeyTest {
             assertThat(ReleaseFiles.sha256(dirs[1].resolve("initrd.gz"))).isEqualTo(hashes[1]);
             try (var files = Files.list(dirs[0])) {
                 assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
-                        .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd.gz",
+                        .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd.gz", "initrd-append.sh",
                                 "vmlinuz", GrubConfig.SIZES);
             }
         }
@@ -170,7 +170,7 @@ class AddSshKeyTest {
                     assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
                     try (var files = Files.list(dirs[i])) {
                         assertThat(files.map(p -> p.getFileName().toString())).as("nothing written")
-                                .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub",
+                                .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd-append.sh",
                                         "initrd.gz", "vmlinuz", GrubConfig.SIZES);
                     }
                 }

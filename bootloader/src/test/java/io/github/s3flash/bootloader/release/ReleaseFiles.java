@@ -37,7 +37,7 @@ final class ReleaseFiles {
      */
     static Path release(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("grub"));
-        for (String tool : List.of("configure_bootloader.sh", "add_ssh_key.sh")) {
+        for (String tool : List.of("configure_bootloader.sh", "add_ssh_key.sh", "initrd-append.sh")) {
             Files.copy(RELEASE.resolve(tool), dir.resolve(tool));
         }
         Files.copy(RELEASE.resolve("grub.cfg.in"), dir.resolve("grub/grub.cfg.in"));
