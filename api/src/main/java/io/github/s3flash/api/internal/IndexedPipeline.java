@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -178,8 +179,9 @@ public final class IndexedPipeline {
         frames = new FramePool(buffers,
                 manifest.chunks().stream().mapToInt(Chunk::compressedLength).max().orElse(0));
         int flash = FLASHES.incrementAndGet();
-        ExecutorService fetchers = pool(concurrency, "s3flash-chunk-fetch-" + flash);
-        ExecutorService decoders = pool(threads, "s3flash-chunk-decode-" + flash);
+        List<Thread> workers = new CopyOnWriteArrayList<>();
+        ExecutorService fetchers = pool(concurrency, "s3flash-chunk-fetch-" + flash, workers);
+        ExecutorService decoders = pool(threads, "s3flash-chunk-decode-" + flash, workers);
         Thread dispatcher = Thread.ofPlatform().name("s3flash-chunk-dispatch-" + flash).daemon()
                 .unstarted(() -> guarded(() -> dispatch(tasks, pool, fetchers, decoders)));
         long[] counts = new long[6];
@@ -210,7 +212,7 @@ public final class IndexedPipeline {
             dispatcher.interrupt();
             fetchers.shutdownNow();
             decoders.shutdownNow();
-            interrupted |= awaitEnd(dispatcher, fetchers, decoders);
+            interrupted |= awaitEnd(dispatcher, workers, fetchers, decoders);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -401,8 +403,12 @@ public final class IndexedPipeline {
         return first;
     }
 
-    /** Waits until every thread has ended; true when this thread was interrupted meanwhile. */
-    private static boolean awaitEnd(Thread dispatcher, ExecutorService... pools) {
+    /**
+     * Waits until every thread has ended; true when this thread was interrupted meanwhile. A pool is
+     * terminated once its workers have left their loops, a moment before their threads end: the
+     * threads are joined too, so that a flash leaves no thread of its own behind when it returns.
+     */
+    private static boolean awaitEnd(Thread dispatcher, List<Thread> workers, ExecutorService... pools) {
         boolean interrupted = false;
         while (true) {
             try {
@@ -412,6 +418,9 @@ public final class IndexedPipeline {
                         pool.shutdownNow();
                     }
                 }
+                for (Thread worker : workers) {
+                    worker.join();
+                }
                 return interrupted;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -419,10 +428,14 @@ public final class IndexedPipeline {
         }
     }
 
-    private static ExecutorService pool(int size, String name) {
+    /** A pool of {@code size} daemon threads named {@code name-N}, each added to {@code threads} as it is made. */
+    private static ExecutorService pool(int size, String name, List<Thread> threads) {
         AtomicInteger named = new AtomicInteger();
-        return Executors.newFixedThreadPool(size, r -> Thread.ofPlatform().name(name + "-" + named.incrementAndGet())
-                .daemon().unstarted(r));
+        return Executors.newFixedThreadPool(size, r -> {
+            Thread t = Thread.ofPlatform().name(name + "-" + named.incrementAndGet()).daemon().unstarted(r);
+            threads.add(t);
+            return t;
+        });
     }
 
     private static long roundUp(long n, int unit) {
