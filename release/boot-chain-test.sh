@@ -204,6 +204,12 @@ firstboot() {
     } > "$script"
 }
 
+# said LOG TEXT: the console printed TEXT, even split across stamped lines (stamp writes a line still
+# unfinished after a second as it stands, and a guest's console may pause mid-line: "O", "LD OS booted").
+said() {
+    sed 's/^[0-9]*\.[0-9]* //' "$1" | tr -d '\r\n' | grep -aqF -- "$2"
+}
+
 # --- running a machine ------------------------------------------------------------------------
 # stamp: the serial console, each line prefixed with the host's clock (seconds since the epoch). A
 # line still unfinished after a second (a prompt waiting for input) is written as it stands.
@@ -294,8 +300,8 @@ watch_vm() {
     vm_running && vm_kill
     vm_wait
     if [ -z "$outcome" ]; then
-        if grep -aq "NEW OS booted" "$logfile"; then outcome=new
-        elif grep -aq 'OLD OS booted' "$logfile"; then outcome=old
+        if said "$logfile" "NEW OS booted"; then outcome=new
+        elif said "$logfile" 'OLD OS booted'; then outcome=old
         else outcome=off
         fi
     fi
@@ -423,7 +429,7 @@ run_machine() {
 # check_flashed DIR LOG LAYOUT: the new OS booted, and the disk holds the published image.
 check_flashed() {
     local dir=$1 logfile=$2 layout=$3 image=$work/new-$3.img
-    if [ "$outcome" != new ] || ! grep -aq "NEW OS booted $version" "$logfile"; then
+    if [ "$outcome" != new ] || ! said "$logfile" "NEW OS booted $version"; then
         echo "expected the new OS, got: $outcome$(why "$logfile")"
         return 1
     fi
