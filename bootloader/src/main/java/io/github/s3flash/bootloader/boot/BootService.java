@@ -94,7 +94,6 @@ public final class BootService {
     private volatile Outcome outcome;
     private volatile Path rootDevice;
     private volatile Thread worker;
-    private volatile Path stateDir;
     private volatile int attempts;
     private volatile FlashReport lastFlash;
 
@@ -312,7 +311,7 @@ public final class BootService {
         Outcome result = restoreOldBoot(config.restore(), rootDevice, roots, restorer, log);
         if (result == Outcome.RESTORED) {
             restores.incrementAndGet();
-            markRestored(stateDir, log);
+            markRestored(state.directory(), log);
         }
         reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", why, attempts, lastFlash);
         finish(result, result == Outcome.RESTORED ? BootConfig.After.REBOOT : BootConfig.After.NONE);
@@ -371,7 +370,10 @@ public final class BootService {
         }
     }
 
-    /** Records the restore for a restarted service (see {@link BootState#markRestored}); a failure is only said. */
+    /**
+     * Records the restore for a restarted service (see {@link BootState#markRestored}); a failure is only
+     * said. Nothing is recorded without a state directory ({@link BootState#inMemory}).
+     */
     private static void markRestored(Path stateDir, Consumer<String> log) {
         if (stateDir == null) {
             return;
@@ -470,9 +472,7 @@ public final class BootService {
                     + " began it cannot know that");
             state = BootState.inMemory();
         }
-        var service = new BootService(config, state, registry, roots, power, log, progress);
-        service.stateDir = stateDir;
-        return service.run();
+        return new BootService(config, state, registry, roots, power, log, progress).run();
     }
 
     /** Where an unusable command line's restore is reported: its s3flash.report= and endpoint, when valid. */

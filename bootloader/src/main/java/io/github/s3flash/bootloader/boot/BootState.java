@@ -87,6 +87,11 @@ public final class BootState {
         }
     }
 
+    /** The directory this state is kept in, or null for a state kept in memory ({@link #inMemory}). */
+    public Path directory() {
+        return file == null ? null : file.getParent();
+    }
+
     /** The file in the state directory that says the old boot was put back in this boot. */
     static final String RESTORED = "restored";
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.Seeds;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,24 +32,13 @@ class AddSshKeyTest {
 
     /** Two release folders with the same small initrd.gz: one for the script, one for the CLI. */
     private Path[] releases() throws IOException {
-        Path tree = Files.createDirectories(tmp.resolve("tree" + n + "/etc"));
-        Files.writeString(tree.resolve("hostname"), "s3flash\n");
-        var base = new ByteArrayOutputStream();
-        NewcArchives.writeTree(tree.getParent(), base);
-        Path sh = ReleaseFiles.release(tmp.resolve("sh" + n));
-        Path java = ReleaseFiles.release(tmp.resolve("java" + n++));
-        Files.write(sh.resolve("initrd.gz"), base.toByteArray());
-        Files.write(java.resolve("initrd.gz"), base.toByteArray());
-        return new Path[] {sh, java};
+        return ReleaseFiles.scriptAndCliReleases(tmp.resolve("r" + n++));
     }
 
     private ReleaseFiles.Run[] addBoth(Path[] dirs, byte[] keys) throws IOException {
         Path file = tmp.resolve("keys" + n);
         Files.write(file, keys);
-        return new ReleaseFiles.Run[] {
-            ReleaseFiles.sh(dirs[0].resolve("add_ssh_key.sh"), file.toString()),
-            ReleaseFiles.cli("initrd", "add-ssh-key", "--initrd", dirs[1].resolve("initrd.gz").toString(),
-                    file.toString())};
+        return ReleaseFiles.runBoth(dirs, "add_ssh_key.sh", "add-ssh-key", file);
     }
 
     @Test

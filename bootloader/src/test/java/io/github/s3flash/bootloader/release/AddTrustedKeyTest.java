@@ -2,12 +2,10 @@ package io.github.s3flash.bootloader.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,26 +28,13 @@ class AddTrustedKeyTest {
 
     /** Two release folders with the same small initrd.gz: one for the script, one for the CLI. */
     private Path[] releases() throws IOException {
-        Path tree = Files.createDirectories(tmp.resolve("tree" + n + "/etc"));
-        Files.writeString(tree.resolve("hostname"), "s3flash\n");
-        var base = new ByteArrayOutputStream();
-        NewcArchives.writeTree(tree.getParent(), base);
-        Path sh = ReleaseFiles.release(tmp.resolve("sh" + n));
-        Files.copy(ReleaseFiles.RELEASE.resolve("add_trusted_key.sh"), sh.resolve("add_trusted_key.sh"),
-                StandardCopyOption.COPY_ATTRIBUTES);
-        Path java = ReleaseFiles.release(tmp.resolve("java" + n++));
-        Files.write(sh.resolve("initrd.gz"), base.toByteArray());
-        Files.write(java.resolve("initrd.gz"), base.toByteArray());
-        return new Path[] {sh, java};
+        return ReleaseFiles.scriptAndCliReleases(tmp.resolve("r" + n++), "add_trusted_key.sh");
     }
 
     private ReleaseFiles.Run[] addBoth(Path[] dirs, byte[] signers) throws IOException {
         Path file = tmp.resolve("signers" + n);
         Files.write(file, signers);
-        return new ReleaseFiles.Run[] {
-            ReleaseFiles.sh(dirs[0].resolve("add_trusted_key.sh"), file.toString()),
-            ReleaseFiles.cli("initrd", "add-trusted-key", "--initrd", dirs[1].resolve("initrd.gz").toString(),
-                    file.toString())};
+        return ReleaseFiles.runBoth(dirs, "add_trusted_key.sh", "add-trusted-key", file);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,6 +31,36 @@ final class ReleaseFiles {
             byte[] data) {}
 
     private ReleaseFiles() {}
+
+    /**
+     * Two release folders holding the same small initrd.gz, to hold a shell tool and its CLI twin to
+     * each other: the first for the script (with {@code extraTools} beside the usual ones), the second
+     * for {@code s3flash initrd}.
+     */
+    static Path[] scriptAndCliReleases(Path dir, String... extraTools) throws IOException {
+        Path tree = Files.createDirectories(dir.resolve("tree/etc"));
+        Files.writeString(tree.resolve("hostname"), "s3flash\n");
+        var base = new ByteArrayOutputStream();
+        NewcArchives.writeTree(tree.getParent(), base);
+        Path sh = release(dir.resolve("sh"));
+        for (String tool : extraTools) {
+            Files.copy(RELEASE.resolve(tool), sh.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        Path java = release(dir.resolve("java"));
+        Files.write(sh.resolve("initrd.gz"), base.toByteArray());
+        Files.write(java.resolve("initrd.gz"), base.toByteArray());
+        return new Path[] {sh, java};
+    }
+
+    /**
+     * Runs {@code script} in the first of {@code dirs} and {@code s3flash initrd SUBCOMMAND --initrd} on
+     * the second's initrd.gz, both on {@code file}.
+     */
+    static Run[] runBoth(Path[] dirs, String script, String subcommand, Path file) throws IOException {
+        return new Run[] {
+            sh(dirs[0].resolve(script), file.toString()),
+            cli("initrd", subcommand, "--initrd", dirs[1].resolve("initrd.gz").toString(), file.toString())};
+    }
 
     /**
      * Lays out a release folder as the tarball has it: the two shell tools, grub/grub.cfg.in, and a
