@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -252,6 +253,7 @@ final class S3UploadStream extends PublishStream {
     @Override
     protected void discard() {
         uploaders.shutdownNow();
+        awaitUploaders();
         try {
             if (uploadId != null) {
                 client.abortMultipartUpload(r -> r.bucket(where.bucket()).key(where.key()).uploadId(uploadId));
@@ -262,6 +264,22 @@ final class S3UploadStream extends PublishStream {
                     + e.getMessage());
         } finally {
             client.close();
+        }
+    }
+
+    /**
+     * Waits for the part uploads still running (interrupted) to end: a part still being sent when the
+     * upload is aborted may land after the abort and leave the upload half there (S3 says an abort may
+     * have to be repeated for that reason; S3Proxy answered 500 to the abort and to listing uploads).
+     */
+    private void awaitUploaders() {
+        try {
+            if (!uploaders.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "part uploads of " + where + " still running after 30 s;"
+                        + " aborting the upload regardless");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
