@@ -19,8 +19,9 @@ import java.util.Objects;
  * for free by implementing {@link PinnedImage#openRange}.
  *
  * <p>{@link #open} reads the whole image as one in-order stream, several ranges at once when the
- * source allows it; {@link #readFully} reads one exact range into a caller's buffer, for readers that
- * schedule ranges themselves (one call per chunk, from a pool of threads).
+ * source allows it; {@link #readFully} reads one exact range into a caller's buffer, and {@link
+ * #openRange} opens one as a stream, for readers that schedule ranges themselves (a chunk or a run of
+ * adjacent chunks per call, from a pool of threads).
  */
 public final class ImageStreams {
 
@@ -76,11 +77,40 @@ public final class ImageStreams {
             ProgressListener listener) throws IOException {
         requireNonNull(b, "b");
         Objects.checkFromIndexSize(off, length, b.length);
-        try (InputStream in = range(image, offset, length, retry, listener)) {
-            for (int got = 0; got < length; ) {
-                checkInterrupt();
-                got += filled(in.read(b, off + got, length - got));
-            }
+        try (InputStream in = openRange(image, offset, length, retry, listener)) {
+            readFully(in, b, off, length);
+        }
+    }
+
+    /**
+     * Bytes {@code [offset, offset + length)} of {@code image} as a stream, retried and resumed as
+     * {@link #readFully(PinnedImage, long, byte[], int, int, RetryPolicy, ProgressListener) readFully}
+     * does, with one retry budget for the whole range; it ends only after its last byte. For a reader
+     * that consumes one request's bytes piece by piece (the frames of adjacent chunks, say) with
+     * {@link #readFully(InputStream, byte[], int, int)}. The caller closes it.
+     *
+     * @throws IllegalArgumentException for a range outside the image
+     */
+    public static InputStream openRange(PinnedImage image, long offset, long length, RetryPolicy retry,
+            ProgressListener listener) {
+        requireNonNull(image, "image");
+        requireNonNull(retry, "retry");
+        requireNonNull(listener, "listener");
+        // A range is the unit of work: its budget is never restored by bytes of it.
+        return new ResumingRangeStream(image, offset, offset + length, retry.budget(), Math.max(1, length) + 1,
+                listener);
+    }
+
+    /**
+     * Reads exactly {@code length} bytes of a stream from {@link #openRange} into {@code b[off, off +
+     * length)}; an interrupt stops it ({@link InterruptedIOException}).
+     */
+    public static void readFully(InputStream range, byte[] b, int off, int length) throws IOException {
+        requireNonNull(range, "range");
+        Objects.checkFromIndexSize(off, length, b.length);
+        for (int got = 0; got < length; ) {
+            checkInterrupt();
+            got += filled(range.read(b, off + got, length - got));
         }
     }
 
@@ -103,23 +133,13 @@ public final class ImageStreams {
             return;
         }
         byte[] copy = new byte[Math.min(COPY, Math.max(1, into.remaining()))];
-        try (InputStream in = range(image, offset, into.remaining(), retry, listener)) {
+        try (InputStream in = openRange(image, offset, into.remaining(), retry, listener)) {
             while (into.hasRemaining()) {
                 checkInterrupt();
                 int n = filled(in.read(copy, 0, Math.min(copy.length, into.remaining())));
                 into.put(copy, 0, n);
             }
         }
-    }
-
-    private static InputStream range(PinnedImage image, long offset, long length, RetryPolicy retry,
-            ProgressListener listener) {
-        requireNonNull(image, "image");
-        requireNonNull(retry, "retry");
-        requireNonNull(listener, "listener");
-        // A range is the unit of work: its budget is never restored by bytes of it.
-        return new ResumingRangeStream(image, offset, offset + length, retry.budget(), Math.max(1, length) + 1,
-                listener);
     }
 
     /** A range stream ends only after its last byte; an end before it would be a bug of the base. */

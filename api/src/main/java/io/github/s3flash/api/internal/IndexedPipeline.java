@@ -17,6 +17,7 @@ import io.github.s3flash.api.index.IndexedImage;
 import io.github.s3flash.api.index.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -43,9 +44,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Threads.</b> A dispatcher walks the manifest in order and takes a buffer per chunk (the pool
  * bounds memory: buffers × chunk size, plus at most one compressed frame per buffer, whatever the
- * image size). Fetchers read frames and, with delta, the target's bytes; how many frames are read at
- * once is the {@link FetchGate}'s (from two up to the concurrency, halved when the source throttles);
- * decoders (one per core) decode and hash; the calling thread alone writes, so the
+ * image size). Fetchers read frames and, with delta, the target's bytes; the frames of chunks
+ * adjacent in the object are read with one ranged read of up to the gate's part size, each decoded
+ * as soon as it has arrived. How many reads run at once and how large they are is the {@link
+ * FetchGate}'s (from two up to the concurrency; halved, with parts twice as large, when the source
+ * throttles); decoders (one per core) decode and hash; the calling thread alone writes, so the
  * target sees one writer as {@link BlockTarget} asks. A chunk whose bytes do not match the manifest
  * is fetched again, up to {@value #ATTEMPTS} times in all, and then fails the flash naming it; its
  * bytes are never written. All-zero chunks are never fetched, decoded or hashed: runs of them go to
@@ -140,7 +143,7 @@ public final class IndexedPipeline {
         this.nanoStart = nanoStart;
         this.fetched = new AtomicLong(alreadyFetched);
         this.writes = new TargetWrites(target, shown, listener);
-        this.gate = new FetchGate(concurrency, System::nanoTime);
+        this.gate = new FetchGate(concurrency, settings.partSizeFor(image.info()), System::nanoTime);
         // A throttled retry of any chunk read tells the gate to run fewer at once.
         this.fetchListener = event -> {
             if (event instanceof ProgressEvent.Retrying r && r.throttled()) {
@@ -183,7 +186,7 @@ public final class IndexedPipeline {
         ExecutorService fetchers = pool(concurrency, "s3flash-chunk-fetch-" + flash, workers);
         ExecutorService decoders = pool(threads, "s3flash-chunk-decode-" + flash, workers);
         Thread dispatcher = Thread.ofPlatform().name("s3flash-chunk-dispatch-" + flash).daemon()
-                .unstarted(() -> guarded(() -> dispatch(tasks, pool, fetchers, decoders)));
+                .unstarted(() -> guarded(() -> dispatch(tasks, pool, Math.max(1, buffers / 2), fetchers, decoders)));
         long[] counts = new long[6];
         boolean interrupted = false;
         try {
@@ -247,25 +250,45 @@ public final class IndexedPipeline {
         return tasks;
     }
 
-    private void dispatch(List<Object> tasks, BufferPool pool, ExecutorService fetchers, ExecutorService decoders)
-            throws IOException {
-        for (Object task : tasks) {
+    /**
+     * Hands out the tasks in order. Without delta, chunks whose frames are adjacent in the object go
+     * to one fetcher as a span read with one request: as many as the gate's part size holds (at least
+     * one), and at most {@code mostInSpan}, so that a span never waits for more buffers than the pool
+     * has.
+     */
+    private void dispatch(List<Object> tasks, BufferPool pool, int mostInSpan, ExecutorService fetchers,
+            ExecutorService decoders) throws IOException {
+        for (int i = 0; i < tasks.size(); ) {
             if (stopping) {
                 return;
             }
+            Object task = tasks.get(i++);
             if (task instanceof Zeros zeros) {
                 done.add(zeros);
                 continue;
             }
             Chunk chunk = (Chunk) task;
-            ByteBuffer buffer = pool.take();
-            submit(fetchers, () -> {
-                if (delta) {
-                    lookUp(chunk, buffer, fetchers, decoders);
-                } else {
-                    fetch(chunk, buffer, 1, fetchers, decoders);
-                }
-            });
+            if (delta) {
+                ByteBuffer buffer = pool.take();
+                submit(fetchers, () -> lookUp(chunk, buffer, fetchers, decoders));
+                continue;
+            }
+            List<Chunk> span = new ArrayList<>();
+            span.add(chunk);
+            long part = gate.partBytes();
+            long bytes = chunk.compressedLength();
+            while (i < tasks.size() && span.size() < mostInSpan && tasks.get(i) instanceof Chunk next
+                    && next.compressedOffset() == chunk.compressedOffset() + bytes
+                    && bytes + next.compressedLength() <= part) {
+                span.add(next);
+                bytes += next.compressedLength();
+                i++;
+            }
+            List<ByteBuffer> buffers = new ArrayList<>(span.size());
+            for (int k = 0; k < span.size(); k++) {
+                buffers.add(pool.take());
+            }
+            submit(fetchers, () -> fetch(span, buffers, 1, fetchers, decoders));
         }
     }
 
@@ -280,7 +303,7 @@ public final class IndexedPipeline {
             if (chunk.zero()) {
                 done.add(new Zeros(chunk.offset(), chunk.length(), 1, buffer));
             } else {
-                fetch(chunk, buffer, 1, fetchers, decoders);
+                fetch(List.of(chunk), List.of(buffer), 1, fetchers, decoders);
             }
             return;
         }
@@ -292,31 +315,48 @@ public final class IndexedPipeline {
             } else if (chunk.zero()) {
                 done.add(new Zeros(chunk.offset(), chunk.length(), 1, buffer));
             } else {
-                submit(fetchers, () -> fetch(chunk, buffer, 1, fetchers, decoders));
+                submit(fetchers, () -> fetch(List.of(chunk), List.of(buffer), 1, fetchers, decoders));
             }
         });
     }
 
-    private void fetch(Chunk chunk, ByteBuffer buffer, int attempt, ExecutorService fetchers,
+    /**
+     * Reads the frames of {@code span} (chunks adjacent in the object, {@code buffers} one for each)
+     * with one ranged read, handing each to a decoder as soon as it has arrived.
+     */
+    private void fetch(List<Chunk> span, List<ByteBuffer> buffers, int attempt, ExecutorService fetchers,
             ExecutorService decoders) throws IOException {
-        byte[] frame = frames.take();
+        Chunk first = span.getFirst();
+        Chunk last = span.getLast();
         try {
             gate.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to fetch " + chunk.describe());
+            throw new InterruptedIOException("interrupted while waiting to fetch " + first.describe());
         }
-        try {
-            ImageStreams.readFully(image, chunk.compressedOffset(), frame, 0, chunk.compressedLength(),
-                    settings.retry(), fetchListener);
-        } catch (IOException | RuntimeException | Error e) {
-            frames.release(frame);
-            throw e;
+        long got = 0;
+        try (InputStream in = ImageStreams.openRange(image, first.compressedOffset(),
+                last.compressedOffset() + last.compressedLength() - first.compressedOffset(), settings.retry(),
+                fetchListener)) {
+            for (int k = 0; k < span.size(); k++) {
+                Chunk chunk = span.get(k);
+                ByteBuffer buffer = buffers.get(k);
+                // Never waits: a frame is held only by a chunk that also holds one of the pool's buffers,
+                // and this span's chunks hold buffers but no frames yet.
+                byte[] frame = frames.take();
+                try {
+                    ImageStreams.readFully(in, frame, 0, chunk.compressedLength());
+                } catch (IOException | RuntimeException | Error e) {
+                    frames.release(frame);
+                    throw e;
+                }
+                got += chunk.compressedLength();
+                fetched.addAndGet(chunk.compressedLength());
+                submit(decoders, () -> decode(chunk, buffer, frame, attempt, fetchers, decoders));
+            }
         } finally {
-            gate.release(chunk.compressedLength());
+            gate.release(got);
         }
-        fetched.addAndGet(chunk.compressedLength());
-        submit(decoders, () -> decode(chunk, buffer, frame, attempt, fetchers, decoders));
     }
 
     private void decode(Chunk chunk, ByteBuffer buffer, byte[] frame, int attempt, ExecutorService fetchers,
@@ -334,7 +374,7 @@ public final class IndexedPipeline {
             // A flaky network or proxy may have damaged it on the way: fetch it again.
             Pipeline.notify(listener, new ProgressEvent.Retrying(chunk.compressedOffset(), attempt, Duration.ZERO,
                     e.getMessage()));
-            submit(fetchers, () -> fetch(chunk, buffer, attempt + 1, fetchers, decoders));
+            submit(fetchers, () -> fetch(List.of(chunk), List.of(buffer), attempt + 1, fetchers, decoders));
             return;
         }
         frames.release(frame);

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fetch gate's additive increase and multiplicative decrease, on a clock the test moves: it
  * grows by one a window while the rate holds up to its cap, halves once per window of throttled
- * reads, grows back by one a window after that, and stays between one and the cap.
+ * reads, grows back by one a window after that, and stays between one and the cap; its part size
+ * doubles with each halving and steps back by one base part a quiet window.
  */
 class FetchGateTest {
 
@@ -28,18 +29,18 @@ class FetchGateTest {
 
     @Test
     void growsWhileTheRateHoldsUpToItsCap() throws InterruptedException {
-        var gate = new FetchGate(8, clock::get);
+        var gate = new FetchGate(8, 1 << 20, clock::get);
         assertThat(gate.limit()).as("starts small").isEqualTo(2);
         for (int w = 0; w < 20; w++) {
             window(gate, clock, 1 << 20, 1_000_000);
         }
         assertThat(gate.limit()).as("capped").isEqualTo(8);
-        assertThat(new FetchGate(1, clock::get).limit()).isEqualTo(1);
+        assertThat(new FetchGate(1, 1 << 20, clock::get).limit()).isEqualTo(1);
     }
 
     @Test
     void stopsGrowingWhenTheRateFalls() throws InterruptedException {
-        var gate = new FetchGate(16, clock::get);
+        var gate = new FetchGate(16, 1 << 20, clock::get);
         window(gate, clock, 1 << 20, 1_000_000);
         assertThat(gate.limit()).isEqualTo(3);
         // The same bytes per read, each window slower than the last: the aggregate rate falls.
@@ -49,7 +50,7 @@ class FetchGateTest {
 
     @Test
     void halvesOnceAWindowWhenThrottledAndGrowsBackByOne() throws InterruptedException {
-        var gate = new FetchGate(8, clock::get);
+        var gate = new FetchGate(8, 1 << 20, clock::get);
         for (int w = 0; w < 10; w++) {
             window(gate, clock, 1 << 20, 1_000_000);
         }
@@ -67,5 +68,31 @@ class FetchGateTest {
             window(gate, clock, 1 << 20, 1_000_000);
         }
         assertThat(gate.limit()).as("never below one").isEqualTo(1);
+    }
+
+    @Test
+    void throttlingAsksForLargerPartsAndQuietWindowsStepThemBack() throws InterruptedException {
+        var gate = new FetchGate(8, 1 << 20, clock::get);
+        assertThat(gate.partBytes()).as("the base part while nothing throttles").isEqualTo(1 << 20);
+        for (int w = 0; w < 10; w++) {
+            window(gate, clock, 1 << 20, 1_000_000);
+        }
+        assertThat(gate.partBytes()).as("growing the number of reads leaves their size alone").isEqualTo(1 << 20);
+        gate.throttled();
+        gate.throttled();
+        assertThat(gate.partBytes()).as("doubled once for a burst in one window").isEqualTo(2 << 20);
+        window(gate, clock, 2 << 20, 1_000_000);
+        gate.throttled();
+        assertThat(gate.partBytes()).as("doubled again in the next window").isEqualTo(4 << 20);
+        assertThat(gate.limit()).isEqualTo(2);
+        window(gate, clock, 4 << 20, 1_000_000);
+        assertThat(gate.partBytes()).as("the throttled window does not step back").isEqualTo(4 << 20);
+        window(gate, clock, 4 << 20, 1_000_000);
+        assertThat(gate.partBytes()).as("a quiet window steps back by one base part").isEqualTo(3 << 20);
+        for (int i = 0; i < 10; i++) {
+            gate.throttled();
+            window(gate, clock, 1 << 20, 1_000_000);
+        }
+        assertThat(gate.partBytes()).as("never above the most").isEqualTo((long) FetchGate.MOST_PARTS << 20);
     }
 }

@@ -252,7 +252,13 @@ final class S3UploadStream extends PublishStream {
 
     @Override
     protected void discard() {
-        uploaders.shutdownNow();
+        // Parts not started are cancelled; a part being sent is let finish rather than interrupted: a
+        // request cut mid-body left S3Proxy's store half-written, after which it answered 500 to the
+        // abort and to every listing of uploads (S3PublishTest under load).
+        for (Future<CompletedPart> part : parts) {
+            part.cancel(false);
+        }
+        uploaders.shutdown();
         awaitUploaders();
         try {
             if (uploadId != null) {
@@ -268,13 +274,14 @@ final class S3UploadStream extends PublishStream {
     }
 
     /**
-     * Waits for the part uploads still running (interrupted) to end: a part still being sent when the
-     * upload is aborted may land after the abort and leave the upload half there (S3 says an abort may
-     * have to be repeated for that reason; S3Proxy answered 500 to the abort and to listing uploads).
+     * Waits for the part uploads still running to end: a part still being sent when the upload is
+     * aborted may land after the abort and leave the upload half there (S3 says an abort may have to
+     * be repeated for that reason). Past 30 s they are interrupted and the upload aborted regardless.
      */
     private void awaitUploaders() {
         try {
             if (!uploaders.awaitTermination(30, TimeUnit.SECONDS)) {
+                uploaders.shutdownNow();
                 LOG.log(System.Logger.Level.WARNING, "part uploads of " + where + " still running after 30 s;"
                         + " aborting the upload regardless");
             }

@@ -8,6 +8,7 @@ import io.github.s3flash.api.Flasher;
 import io.github.s3flash.api.Options;
 import io.github.s3flash.api.ProgressEvent;
 import io.github.s3flash.api.ProviderRegistry;
+import io.github.s3flash.api.index.Chunk;
 import io.github.s3flash.api.index.ChunkProgress;
 import io.github.s3flash.api.index.IndexedImageWriter;
 import io.github.s3flash.api.index.WriterSettings;
@@ -34,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An indexed flash from S3 (S3Proxy on 127.0.0.1) through the fault proxy answering {@code 503
  * SlowDown} to every GET above 20 a second, as S3 answers a key read by too many servers at once:
- * every throttled answer reaches the reader as a throttled retry (which halves the flash's ranged
- * reads at once; the halving itself is FetchGateTest's), and the flash completes byte-exact.
+ * every throttled answer reaches the reader as a throttled retry, which halves the flash's ranged
+ * reads at once and doubles their size (the arithmetic is FetchGateTest's): reads before the first
+ * throttled answer ask for one chunk's frame (the part size is one chunk), later ones for the frames
+ * of several adjacent chunks; and the flash completes byte-exact.
  */
 class S3SlowDownIndexedTest {
 
@@ -61,20 +64,27 @@ class S3SlowDownIndexedTest {
         long seed = Seeds.next();
         byte[] image = TestImages.random(new Random(seed), (6 << 20) + 4096 * new Random(seed).nextInt(64));
         var object = new ByteArrayOutputStream();
-        new IndexedImageWriter(ProviderRegistry.load().codec("lz4"), new WriterSettings(64 << 10, Options.empty(), 2))
+        var written = new IndexedImageWriter(ProviderRegistry.load().codec("lz4"),
+                new WriterSettings(64 << 10, Options.empty(), 2))
                 .write(new ByteArrayInputStream(image), object, null, ChunkProgress.NONE);
+        Chunk lastChunk = written.manifest().chunks().getLast();
+        long framesEnd = lastChunk.compressedOffset() + lastChunk.compressedLength();
         URI uri = s3.put("slow/disk.img.lz4", object.toByteArray());
         Deque<Long> recent = new ArrayDeque<>();
+        // Each GET's first byte and length, and the throttled answers given up to it.
+        List<long[]> asked = new CopyOnWriteArrayList<>();
         S3FaultProxy.Plan plan = (method, n, range, authorization) -> {
             if (!method.equals("GET")) {
                 return S3FaultProxy.Fault.NONE;
             }
             synchronized (recent) {
+                asked.add(new long[] {rangeStart(range), rangeLength(range), slowDownsSoFar(asked)});
                 long now = System.nanoTime();
                 while (!recent.isEmpty() && now - recent.peekFirst() > 1_000_000_000L) {
                     recent.removeFirst();
                 }
                 if (recent.size() >= PER_SECOND) {
+                    asked.getLast()[2]++;
                     return S3FaultProxy.Fault.SLOW_DOWN;
                 }
                 recent.addLast(now);
@@ -85,6 +95,7 @@ class S3SlowDownIndexedTest {
                 var loop = LoopDevice.create(dir, 8 << 20)) {
             List<ProgressEvent.Retrying> retries = new CopyOnWriteArrayList<>();
             Options options = S3Fixture.options(proxy.endpoint()).with("read.concurrency", "8")
+                    .with("read.part-size", Integer.toString(64 << 10))
                     .with("retry.attempts", "1000").with("retry.base-delay", "20ms").with("retry.max-delay", "400ms")
                     .with("retry.give-up-after", "2m");
             FlashResult result = Flasher.withInstalledProviders().flash(FlashPlan.of(uri, loop.device())
@@ -99,6 +110,34 @@ class S3SlowDownIndexedTest {
             int slowDowns = proxy.faults(S3FaultProxy.Fault.SLOW_DOWN);
             assertThat(slowDowns).as(where).isPositive();
             assertThat(retries).as(where).hasSize(slowDowns).allMatch(ProgressEvent.Retrying::throttled);
+            // Reads of chunk frames (not of the head or the index). A chunk of random bytes is stored as it
+            // is: its frame is a little over 64 KiB.
+            List<long[]> frameReads = asked.stream().filter(a -> a[1] > 0 && a[0] + a[1] <= framesEnd).toList();
+            long frame = (64 << 10) + 64;
+            assertThat(frameReads.stream().filter(a -> a[2] == 0).mapToLong(a -> a[1]).max().orElse(0))
+                    .as(where + ": before the source throttled, one frame a read").isBetween(1L, frame);
+            assertThat(frameReads.stream().filter(a -> a[2] > 0).mapToLong(a -> a[1]).max().orElse(0))
+                    .as(where + ": after, the frames of several chunks a read").isGreaterThan(frame);
         }
+    }
+
+    /** The throttled answers given before this request (a running count kept in the last entry). */
+    private static long slowDownsSoFar(List<long[]> asked) {
+        return asked.isEmpty() ? 0 : asked.getLast()[2];
+    }
+
+    /** The first byte a {@code bytes=FIRST-LAST} header asks for; 0 without one. */
+    private static long rangeStart(String range) {
+        return range == null || !range.startsWith("bytes=") ? 0
+                : Long.parseLong(range.substring("bytes=".length()).split("-", 2)[0]);
+    }
+
+    /** The bytes a {@code bytes=FIRST-LAST} header asks for; 0 without one (the whole object). */
+    private static long rangeLength(String range) {
+        if (range == null || !range.startsWith("bytes=")) {
+            return 0;
+        }
+        String[] ends = range.substring("bytes=".length()).split("-", 2);
+        return ends[1].isEmpty() ? 0 : Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1;
     }
 }
