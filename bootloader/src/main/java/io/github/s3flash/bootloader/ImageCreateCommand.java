@@ -19,7 +19,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +135,8 @@ final class ImageCreateCommand implements Callable<Integer> {
             throw new ImageNotFoundException("source " + path + " is a directory; give a disk image file or a block"
                     + " device");
         }
-        return Channels.newInputStream(FileChannel.open(path, StandardOpenOption.READ));
+        // A sparse file's holes are skipped, not read (SparseFileInput).
+        return new SparseFileInput(path);
     }
 
     /** The source's length for progress: a file's size, a block device's capacity, or -1 (stdin). */

@@ -25,7 +25,8 @@ final class CliProcess {
     private static final String MAIN = "io.github.s3flash.bootloader.Main";
     /** The modules that load native code (JNI codecs, the FFM block sink), as the launcher names them. */
     static final String NATIVE_ACCESS =
-            "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev";
+            "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev,"
+                    + "io.github.s3flash.bootloader";
 
     private CliProcess() {}
 

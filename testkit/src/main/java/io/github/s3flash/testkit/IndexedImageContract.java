@@ -16,6 +16,7 @@ import io.github.s3flash.api.index.ChunkDecoder;
 import io.github.s3flash.api.index.IndexedImage;
 import io.github.s3flash.api.index.IndexedImageWriter;
 import io.github.s3flash.api.index.Manifest;
+import io.github.s3flash.api.index.SparseInput;
 import io.github.s3flash.api.index.ChunkProgress;
 import io.github.s3flash.api.index.WriterSettings;
 import io.github.s3flash.api.index.WrittenImage;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * sectors, random and disk-like bytes, all zeros); the index read back from the object's tail
  * describes every chunk (offsets, lengths, SHA-256, zero flags) and each chunk decodes alone to its
  * bytes; the writer is deterministic whatever its threads and however its input is split; opening
- * reads only the tail. A codec module's test extends this and supplies the codec and the CLI.
+ * reads only the tail; an input that knows its holes ({@link SparseInput}) makes the same object
+ * without a read of any chunk that lies wholly in a hole. A codec module's test extends this and
+ * supplies the codec and the CLI.
  */
 public abstract class IndexedImageContract {
 
@@ -273,6 +276,126 @@ public abstract class IndexedImageContract {
             Arrays.fill(b, off, off + n, (byte) 0);
             left -= n;
             return n;
+        }
+    }
+
+    @Test
+    void anInputThatKnowsItsHolesMakesTheSameObjectWithoutReadingThem() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        for (int round = 0; round < 6; round++) {
+            int chunk = SMALL_CHUNK << random.nextInt(2);
+            int size = 1 + random.nextInt(12 * chunk);
+            byte[] image = TestImages.random(random, size);
+            // Holes of random lengths at random places, some covering whole chunks, one maybe to the end.
+            List<long[]> holes = new ArrayList<>();
+            for (int at = random.nextInt(chunk); at < size; at += random.nextInt(3 * chunk)) {
+                int end = random.nextInt(4) == 0 ? size : Math.min(size, at + random.nextInt(3 * chunk));
+                Arrays.fill(image, at, end, (byte) 0);
+                holes.add(new long[] {at, end});
+                at = end;
+            }
+            String where = Seeds.describe(seed) + ", round " + round + ": " + size + " bytes, chunks of " + chunk;
+            var settings = new WriterSettings(chunk, Options.empty(), 1 + random.nextInt(3));
+            Path plain = dir.resolve("plain.img");
+            write(image, settings, plain);
+            var sparse = new HoleyInput(image, holes, chunk, random);
+            Path skipped = dir.resolve("sparse.img");
+            try (OutputStream out = Files.newOutputStream(skipped)) {
+                new IndexedImageWriter(codec(), settings).write(sparse, out, null, ChunkProgress.NONE);
+            }
+            assertThat(Files.readAllBytes(skipped)).as(where + ": the same object as from a plain stream")
+                    .isEqualTo(Files.readAllBytes(plain));
+            long wholeHoleChunks = 0;
+            for (long at = 0; at < size; at += chunk) {
+                long end = Math.min(size, at + chunk);
+                long from = at;
+                wholeHoleChunks += holes.stream().anyMatch(h -> h[0] <= from && end <= h[1]) ? 1 : 0;
+            }
+            assertThat(sparse.readInHoleChunks).as(where + ": bytes read of chunks lying wholly in a hole").isZero();
+            assertThat(sparse.skipped).as(where + ": bytes skipped").isEqualTo(sparse.holeChunkBytes());
+            assertThat(wholeHoleChunks * chunk >= sparse.skipped).as(where).isTrue();
+        }
+    }
+
+    /**
+     * An image in memory that says where its holes are (as a sparse file does) and counts the bytes
+     * read of chunks it said lie wholly in one, which the writer must skip instead. {@link #dataFrom}
+     * answers exactly for one probe in two and conservatively (the offset itself) otherwise, as a
+     * file system that reports holes coarsely may.
+     */
+    private static final class HoleyInput extends InputStream implements SparseInput {
+        private final byte[] image;
+        private final List<long[]> holes;
+        private final int chunk;
+        private final Random random;
+        private int position;
+        long readInHoleChunks;
+        long skipped;
+        /** The chunks ({@code [start, end)}) an answer showed to lie wholly in a hole. */
+        private final List<long[]> holeChunks = new ArrayList<>();
+
+        HoleyInput(byte[] image, List<long[]> holes, int chunk, Random random) {
+            this.image = image;
+            this.holes = holes;
+            this.chunk = chunk;
+            this.random = random;
+        }
+
+        @Override
+        public long length() {
+            return image.length;
+        }
+
+        @Override
+        public long dataFrom(long offset) {
+            if (random.nextBoolean()) {
+                return offset;
+            }
+            long data = holes.stream().filter(h -> h[0] <= offset && offset < h[1]).mapToLong(h -> h[1]).findFirst()
+                    .orElse(offset);
+            long end = Math.min(image.length, offset + chunk);
+            if (offset % chunk == 0 && data >= end) {
+                holeChunks.add(new long[] {offset, end});
+            }
+            return data;
+        }
+
+        /** The bytes of the chunks an answer showed to lie wholly in a hole: what the writer must skip. */
+        long holeChunkBytes() {
+            return holeChunks.stream().mapToLong(c -> c[1] - c[0]).sum();
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (position >= image.length) {
+                return -1;
+            }
+            int n = Math.min(len, image.length - position);
+            for (int i = position; i < position + n; i++) {
+                readInHoleChunks += inHoleChunk(i) ? 1 : 0;
+            }
+            System.arraycopy(image, position, b, off, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = Math.max(0, Math.min(n, image.length - position));
+            position += (int) k;
+            skipped += k;
+            return k;
+        }
+
+        private boolean inHoleChunk(int i) {
+            return holeChunks.stream().anyMatch(c -> c[0] <= i && i < c[1]);
         }
     }
 }

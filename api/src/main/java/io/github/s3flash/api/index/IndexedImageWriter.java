@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * written once, front to back, so it may go to a pipe or an upload.
  *
  * <p>All-zero chunks cost a scan: they are recognised without hashing or compressing, and reuse one
- * precomputed frame per length. Memory is bounded by the chunks in flight (threads + 2, fewer if the
+ * precomputed frame per length. An input that knows its holes ({@link SparseInput}, a sparse file)
+ * costs less still: a chunk that lies wholly in a hole is recorded as all zeros without being read. Memory is bounded by the chunks in flight (threads + 2, fewer if the
  * heap is small), each a chunk and its frame, whatever the image's size.
  *
  * <p>Thread-safe: one writer may write several images at once.
@@ -143,21 +145,33 @@ public final class IndexedImageWriter {
         void chunks(InputStream image) throws IOException {
             out.write(IndexFormat.headFrame());
             objectBytes = IndexFormat.HEAD_FRAME;
-            while (true) {
+            SparseInput sparse = image instanceof SparseInput s ? s : null;
+            for (long at = 0; ; ) {
+                int hole = sparse == null ? 0 : hole(sparse, at);
+                if (hole > 0) {
+                    image.skipNBytes(hole);
+                    checkRoom();
+                    var zeros = new Compressed(null, hole, null, zeroFrame(hole), true, IndexFormat.zeroSha256(hole));
+                    window.add(CompletableFuture.completedFuture(zeros));
+                    count++;
+                    at += hole;
+                    drain();
+                    if (hole < chunkSize) {
+                        break;
+                    }
+                    continue;
+                }
                 byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
                 int n = image.readNBytes(buffer, 0, chunkSize);
                 if (n == 0) {
+                    freeInputs.push(buffer);
                     break;
                 }
-                if (count == IndexFormat.MAX_CHUNKS) {
-                    throw new InvalidImageException("the image is larger than " + IndexFormat.MAX_CHUNKS + " chunks of "
-                            + chunkSize + " bytes, the most a manifest holds: use a larger chunk size");
-                }
+                checkRoom();
                 window.add(compressors.submit(() -> compress(buffer, n)));
                 count++;
-                while (!window.isEmpty() && (window.size() >= inFlight || window.peek().isDone())) {
-                    writeOut(window.poll());
-                }
+                at += n;
+                drain();
                 if (n < chunkSize) {
                     break;
                 }
@@ -167,10 +181,33 @@ public final class IndexedImageWriter {
             }
         }
 
+        /** The length of the chunk at {@code at} when it lies wholly in a hole of {@code sparse}; else 0. */
+        private int hole(SparseInput sparse, long at) throws IOException {
+            long length = sparse.length();
+            if (at >= length) {
+                return 0;
+            }
+            int n = (int) Math.min(chunkSize, length - at);
+            return sparse.dataFrom(at) >= at + n ? n : 0;
+        }
+
+        private void checkRoom() throws InvalidImageException {
+            if (count == IndexFormat.MAX_CHUNKS) {
+                throw new InvalidImageException("the image is larger than " + IndexFormat.MAX_CHUNKS + " chunks of "
+                        + chunkSize + " bytes, the most a manifest holds: use a larger chunk size");
+            }
+        }
+
+        /** Writes out the chunks at the head of the window that are done, and any beyond the window's size. */
+        private void drain() throws IOException {
+            while (!window.isEmpty() && (window.size() >= inFlight || window.peek().isDone())) {
+                writeOut(window.poll());
+            }
+        }
+
         private Compressed compress(byte[] input, int length) throws IOException, InterruptedException {
             if (allZero(input, length)) {
-                return new Compressed(input, length, null, zeroFrame(input, length), true,
-                        IndexFormat.zeroSha256(length));
+                return new Compressed(input, length, null, zeroFrame(length), true, IndexFormat.zeroSha256(length));
             }
             MessageDigest sha256 = IndexFormat.sha256();
             FrameBuffer frame = freeFrames.take();
@@ -226,7 +263,9 @@ public final class IndexedImageWriter {
             records.write(record, 0, record.length);
             objectBytes += length;
             imageBytes += c.length;
-            freeInputs.push(c.input);
+            if (c.input != null) {
+                freeInputs.push(c.input);
+            }
             if (c.frame != null) {
                 freeFrames.add(c.frame);
             }
@@ -273,13 +312,15 @@ public final class IndexedImageWriter {
         return options.with(CONTENT_SIZE_OPTION, Integer.toString(length));
     }
 
-    /** The frame of {@code length} zero bytes ({@code zeros} holds them), encoded once per length. */
-    private byte[] zeroFrame(byte[] zeros, int length) throws IOException {
+    /** The frame of {@code length} zero bytes, encoded once per length. */
+    private byte[] zeroFrame(int length) throws IOException {
         byte[] frame = zeroFrames.get(length);
         if (frame == null) {
             var buffer = new FrameBuffer(64 << 10);
             try (OutputStream encoder = codec.encode(buffer, frameOptions(length))) {
-                encoder.write(zeros, 0, length);
+                for (int at = 0; at < length; at += ZEROS.length) {
+                    encoder.write(ZEROS, 0, Math.min(ZEROS.length, length - at));
+                }
             }
             frame = Arrays.copyOf(buffer.buffer(), buffer.size());
             zeroFrames.putIfAbsent(length, frame);

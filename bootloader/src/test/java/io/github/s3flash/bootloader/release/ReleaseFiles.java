@@ -127,7 +127,7 @@ final class ReleaseFiles {
         Path lib = Path.of(System.getProperty("s3flash.lib", "target/lib"));
         Path jar = Path.of(System.getProperty("s3flash.jar", "target/s3flash-bootloader.jar"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-p", lib + File.pathSeparator + jar,
+                "--enable-native-access=ALL-UNNAMED,io.github.s3flash.bootloader", "-p", lib + File.pathSeparator + jar,
                 "--add-modules", "org.apache.commons.compress",
                 "-m", "io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main"));
         command.addAll(List.of(args));

@@ -29,7 +29,8 @@ class PluginDirectoryTest {
         String modulePath = System.getProperty("s3flash.lib") + File.pathSeparator + System.getProperty("s3flash.jar")
                 + File.pathSeparator + System.getProperty("s3flash.plugins");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev",
+                "--enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev,"
+                        + "io.github.s3flash.bootloader",
                 "-p", modulePath,
                 "-m", "io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main"));
         command.addAll(List.of(args));

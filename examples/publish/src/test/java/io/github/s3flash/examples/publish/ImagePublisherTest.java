@@ -122,7 +122,7 @@ class ImagePublisherTest {
         assertThat(jar).as("the packaged CLI (build the bootloader module first)").exists();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path cli = Files.writeString(dir.resolve("s3flash"), "#!/bin/sh\nexec '" + java + "' --enable-native-access="
-                + "ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev -p '" + lib + ":"
+                + "ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni,io.github.s3flash.sink.blockdev,io.github.s3flash.bootloader -p '" + lib + ":"
                 + jar + "' -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main \"$@\"\n");
         cli.toFile().setExecutable(true);
         long seed = Seeds.next();

@@ -1,0 +1,110 @@
+package io.github.s3flash.bootloader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.s3flash.testkit.Cli;
+import io.github.s3flash.testkit.Seeds;
+import io.github.s3flash.testkit.TestImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sparse disk images on this machine's file system (ext4 here and in CI, which keep holes): the
+ * holes the kernel reports ({@code lseek(SEEK_DATA)}) are where the file was never written, reading
+ * skips them byte-exact, and {@code s3flash image create} makes from a sparse file the very object
+ * it makes from the same bytes through a pipe (which has no holes to tell), which the stock
+ * {@code lz4} decodes to the file.
+ */
+class SparseFileInputTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    /** A file of {@code length} bytes with random data at the given MiB-aligned offsets, one MiB each; holes elsewhere. */
+    private static Path sparse(Path file, long length, Random random, long... dataAt) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (long at : dataAt) {
+                out.write(ByteBuffer.wrap(TestImages.random(random, MIB)), at);
+            }
+            out.truncate(length);
+            if (out.size() < length) {
+                out.write(ByteBuffer.allocate(1), length - 1);
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void theKernelsHolesAreReportedAndSkippingThemReadsTheSameBytes() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        Path file = sparse(dir.resolve("disk.img"), 40L * MIB + 12345, random, 4L * MIB, 5L * MIB, 20L * MIB);
+        try (var in = new SparseFileInput(file)) {
+            assertThat(in.length()).isEqualTo(Files.size(file));
+            assertThat(in.dataFrom(0)).as("a hole from 0 to the first data (ext4 keeps holes)").isEqualTo(4L * MIB);
+            assertThat(in.dataFrom(4L * MIB + 100)).as("inside data").isEqualTo(4L * MIB + 100);
+            assertThat(in.dataFrom(6L * MIB)).as("the hole after two MiB of data").isEqualTo(20L * MIB);
+            // The last byte was written to give the file its length: the hole runs to its block.
+            assertThat(in.dataFrom(21L * MIB)).as("the hole before the last block").isGreaterThanOrEqualTo(40L * MIB);
+            assertThat(in.dataFrom(in.length())).as("at the end").isEqualTo(in.length());
+        }
+        byte[] expected = Files.readAllBytes(file);
+        try (InputStream in = new SparseFileInput(file)) {
+            var got = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[1 + random.nextInt(3 * MIB)];
+            long at = 0;
+            while (at < expected.length) {
+                if (random.nextInt(4) == 0) {
+                    long n = Math.min(expected.length - at, random.nextInt(2 * MIB));
+                    in.skipNBytes(n);
+                    got.write(new byte[(int) n]);
+                    java.util.Arrays.fill(expected, (int) at, (int) (at + n), (byte) 0);
+                    at += n;
+                    continue;
+                }
+                int n = in.read(buffer, 0, 1 + random.nextInt(buffer.length));
+                assertThat(n).isPositive();
+                got.write(buffer, 0, n);
+                at += n;
+            }
+            assertThat(in.read()).as("the end").isEqualTo(-1);
+            assertThat(got.toByteArray()).as(Seeds.describe(seed) + ": reads between skips").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void createMakesTheSameObjectFromASparseFileAsFromAPipe() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        // Chunks of 1 MiB: some wholly in holes (skipped), some data, one partly a hole, a short last one.
+        Path file = sparse(dir.resolve("os.img"), 24L * MIB + 4096 * (1 + random.nextInt(200)), random,
+                2L * MIB, 3L * MIB, 9L * MIB + 512 * 1024, 17L * MIB);
+        Path fromFile = dir.resolve("file.img.lz4");
+        var r = CliProcess.modulePath("image", "create", "--source", file.toString(), "--target", fromFile.toString(),
+                "--chunk-size", "1m", "--progress", "none");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Path fromPipe = dir.resolve("pipe.img.lz4");
+        var piped = ImageCli.piped(file, null, Map.of(), List.of(), "image", "create", "--source", "-", "--target",
+                fromPipe.toString(), "--chunk-size", "1m", "--progress", "none");
+        assertThat(piped.exit()).as(piped.toString()).isZero();
+        assertThat(Files.readAllBytes(fromFile)).as(Seeds.describe(seed) + ": a sparse file and a pipe of its bytes")
+                .isEqualTo(Files.readAllBytes(fromPipe));
+        Path decoded = dir.resolve("decoded.img");
+        Cli.run(List.of("lz4", "-d", "-c", "-q"), fromFile, decoded);
+        assertThat(Files.mismatch(decoded, file)).as(Seeds.describe(seed) + ": lz4 -d of the object").isEqualTo(-1);
+        assertThat(r.err()).as("no restricted-method warning: the launcher grants the module native access")
+                .doesNotContain("WARNING");
+    }
+}
