@@ -29,7 +29,8 @@
 #    disk's first MiB without fetching anything; the footer's digest and CRC fixed so the image is well
 #    formed and only the signature can tell), on a disk like 2's: boot mode refuses it before writing,
 #    restores /boot.bak at once and reboots, and the serial log says why; the disk is checked as in 2.
-# Runs as root (loop devices). Prints the boot-to-first-byte time and the initrd size.
+# Runs as root (loop devices). Prints the boot-to-first-byte time and the initrd size, and a NOTE for every
+# fatal error of the flash service's JVM that /init recovered from by restarting it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -219,6 +220,7 @@ flash_vm() {
     grep -q 's3flash: flashed .* sha256 ' "$flash_log" || fail "$1: no final report in the serial log"
     grep -q 'rebooting into the new image' "$flash_log" || fail "$1: the VM did not reboot into the new image"
     [ -z "$(aot_problems "$flash_log")" ] || { aot_problems "$flash_log" >&2; fail "$1: the JVM did not use the AOT cache (QEMU start to first byte written: ${first_byte:-?}s)"; }
+    jvm_crashes "$1" "$flash_log"
     # The service keeps its state across restarts in /run/s3flash: the in-memory OS must let it.
     ! grep -q "cannot keep the flash service's state" "$flash_log" \
         || fail "$1: the flash service could not keep its state in /run/s3flash"
@@ -227,6 +229,12 @@ flash_vm() {
 # that java.conf names, and then starts without it: the flash works, only slower. Here that fails.
 aot_problems() {
     grep -E '\[(error|warning) *\]\[(aot|cds)' "$1" || true
+}
+# jvm_crashes NAME LOG: says so when the flash service's JVM died of a fatal error (a SIGSEGV at the
+# first instruction of a freshly compiled method has been seen under TCG) and /init restarted it. That
+# does not fail the test (the restart is what /init is for), but it must not go unseen.
+jvm_crashes() {
+    grep -A1 'Problematic frame' "$2" | grep -v 'Problematic frame' | sed "s/^# */qemu-test: NOTE: $1: the flash service's JVM crashed in /" >&2 || true
 }
 
 # root_disk FILE: a 72 MiB ext4 root file system as the install leaves it, for the scenarios that restore:
@@ -255,6 +263,7 @@ check_restored() {
     grep -q 'restored /boot from /boot.bak' "$2" || { tail -30 "$2" >&2; fail "$1: no restore in the serial log"; }
     grep -q 'rebooting into the old OS' "$2" || fail "$1: the VM did not reboot into the old OS"
     [ -z "$(aot_problems "$2")" ] || { aot_problems "$2" >&2; fail "$1: the JVM did not use the AOT cache"; }
+    jvm_crashes "$1" "$2"
     loop=$(losetup --find --show "$disk")
     fsck.ext4 -n "$loop" >/dev/null 2>&1 || fail "$1: the file system is not clean after the restore"
     mount -o ro "$loop" "$work/mnt"
