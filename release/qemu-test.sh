@@ -289,10 +289,11 @@ grep -E 's3flash(-init)?:' "$flash_log" | grep -v 'progress' >&2
 initrd=$boot/initrd.gz
 # Nothing listens behind 10.0.2.100:9000 (no guestfwd): the source never answers.
 if [ "$mode" = s3 ]; then
-    args=$(cmdline s3://images/disk.img /dev/vda s3flash.endpoint=http://10.0.2.100:9000 s3flash.watchdog=30)
+    source=s3://images/disk.img
 else
-    args=$(cmdline file:///images/never-there.img /dev/vda s3flash.watchdog=30)
+    source=file:///images/never-there.img
 fi
+args=$(cmdline "$source" /dev/vda ${endpoint:+"$endpoint"} s3flash.watchdog=30)
 root_disk "$work/root.img"
 # SSH while it waits: a key added with add_ssh_key.sh logs in (so the kernel unpacked the appended
 # archive), another key does not, and the server offers no password authentication.
@@ -336,7 +337,7 @@ log "PASS aot: the flash service's JVM maps the AOT cache ($(head -n 1 "$work/ao
 # shellcheck disable=SC2016 # expanded by the VM's shell
 state_file='i=0; while [ $i -lt 30 ] && [ ! -f /run/s3flash/state ]; do sleep 1; i=$((i + 1)); done; cat /run/s3flash/state'
 vm_run "$state_file" > "$work/state.out" 2>&1 || true
-if ! grep -q '^writing=false$' "$work/state.out" || ! grep -q '^job=/dev/vda s3://' "$work/state.out"; then
+if ! grep -q '^writing=false$' "$work/state.out" || ! grep -qxF "job=/dev/vda $source" "$work/state.out"; then
     cat "$work/state.out" >&2
     fail "no state of the flash service in /run/s3flash/state"
 fi
