@@ -84,8 +84,10 @@ log "initrd.gz: $(wc -c < "$boot/initrd.gz") bytes; vmlinuz: $(wc -c < "$boot/vm
 
 lib=$s3flash_lib
 jar=$s3flash_jar
+# The codecs' native libraries (lz4-java, zstd-jni) are modules of their own: naming them keeps the JVM from
+# warning about their native access on every run.
 s3flash() {
-    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -p "$lib:$jar" \
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED,org.lz4.java,com.github.luben.zstd_jni -p "$lib:$jar" \
         --add-modules org.apache.commons.compress,ALL-MODULE-PATH \
         -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main "$@"
 }
