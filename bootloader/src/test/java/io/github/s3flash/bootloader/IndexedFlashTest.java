@@ -11,6 +11,7 @@ import io.github.s3flash.testkit.Cli;
 import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.NginxServer;
 import io.github.s3flash.testkit.S3TestServer;
+import io.github.s3flash.testkit.S3rverServer;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
@@ -37,12 +38,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@code s3flash flash} of indexed images as an operator runs it, with the packaged CLI: images made
  * with {@code s3flash image create} (signed with an {@code ssh-keygen} key), served from a file, from
- * S3 (S3Proxy) and over HTTP (nginx) on 127.0.0.1, flashed onto 512- and 4096-byte-sector loop
- * devices. Byte-exact for seeded sizes, chunk sizes, codecs, concurrency and zero modes; a byte
- * flipped in chunk k fails naming chunk k and leaves its region of the device as it was; a tampered
- * manifest or signature, an unsigned image or one signed by a key not allowed, and a wrong pinned
- * digest are refused before the first write (exit 3, device unchanged); a delta re-flash fetches the
- * index only.
+ * S3 (S3Proxy, and s3rver as a second S3 implementation) and over HTTP (nginx) on 127.0.0.1, flashed
+ * onto 512- and 4096-byte-sector loop devices. Byte-exact for seeded sizes, chunk sizes, codecs,
+ * concurrency and zero modes; a byte flipped in chunk k fails naming chunk k and leaves its region of
+ * the device as it was; a tampered manifest or signature, an unsigned image or one signed by a key
+ * not allowed, and a wrong pinned digest are refused before the first write (exit 3, device
+ * unchanged); a delta re-flash fetches the index only. The S3 servers differ where it matters here:
+ * s3rver answers ranged reads its own way, and the client checks every answer's Content-Range.
  */
 class IndexedFlashTest {
 
@@ -55,6 +57,7 @@ class IndexedFlashTest {
     Path dir;
 
     private static S3TestServer s3;
+    private static S3rverServer s3rver;
     private static NginxServer http;
     private static Path www;
     private static Path key;
@@ -65,6 +68,7 @@ class IndexedFlashTest {
     static void start() throws Exception {
         s3 = S3TestServer.start(shared.resolve("s3"));
         s3.createBucket("images");
+        s3rver = S3rverServer.start(shared.resolve("s3rver"), "images");
         www = Files.createDirectories(shared.resolve("www"));
         http = NginxServer.serving(www).start(shared.resolve("nginx"));
         key = keygen("signer");
@@ -77,7 +81,11 @@ class IndexedFlashTest {
         try {
             http.close();
         } finally {
-            s3.close();
+            try {
+                s3rver.close();
+            } finally {
+                s3.close();
+            }
         }
     }
 
@@ -115,6 +123,10 @@ class IndexedFlashTest {
                 s3.aws("s3", "cp", object.toString(), "s3://images/" + name);
                 yield "s3://images/" + name;
             }
+            case "s3rver" -> {
+                s3rver.put("images", name, Files.readAllBytes(object));
+                yield "s3://images/" + name;
+            }
             case "http" -> {
                 Files.copy(object, www.resolve(name));
                 yield http.uri("/" + name).toString();
@@ -129,8 +141,9 @@ class IndexedFlashTest {
                 "--progress", "none"));
         args.addAll(List.of(more));
         Map<String, String> env = Map.of();
-        if (source.equals("s3")) {
-            args.addAll(List.of("-o", "s3.endpoint=" + s3.endpoint()));
+        if (source.equals("s3") || source.equals("s3rver")) {
+            // s3rver accepts S3Proxy's test credentials.
+            args.addAll(List.of("-o", "s3.endpoint=" + (source.equals("s3") ? s3.endpoint() : s3rver.endpoint())));
             env = s3.cliEnvironment();
         }
         return CliProcess.modulePathWithEnv(env, args.toArray(String[]::new));
@@ -138,7 +151,7 @@ class IndexedFlashTest {
 
     static Stream<Arguments> sources() {
         List<Arguments> cases = new ArrayList<>();
-        for (String source : List.of("file", "s3", "http")) {
+        for (String source : List.of("file", "s3", "s3rver", "http")) {
             for (int sector : new int[] {512, 4096}) {
                 cases.add(Arguments.of(source, sector));
             }
@@ -187,7 +200,7 @@ class IndexedFlashTest {
         int at = (int) frames.get(k)[0] + 20 + random.nextInt((int) frames.get(k)[1] - 24);
         bytes[at] ^= 0x10;
         Files.write(object, bytes);
-        for (String source : List.of("s3", "http")) {
+        for (String source : List.of("s3", "s3rver", "http")) {
             String location = publish(source, object);
             try (LoopDevice loop = LoopDevice.create(dir, CAPACITY, 512, LoopDevice.Backing.PAGE_CACHE)) {
                 Files.write(loop.backingFile(), TestImages.random(random, CAPACITY));
@@ -234,7 +247,7 @@ class IndexedFlashTest {
                 new Case("key not allowed", signed, List.of("--trusted-keys", otherAllowed.toString()),
                         "no signature of the image is by a trusted key"),
                 new Case("wrong digest", signed, List.of("--image-digest", wrong), "was pinned"));
-        for (String source : List.of("s3", "http")) {
+        for (String source : List.of("s3", "s3rver", "http")) {
             try (LoopDevice loop = LoopDevice.create(dir, CAPACITY, 4096, LoopDevice.Backing.PAGE_CACHE)) {
                 Files.write(loop.backingFile(), TestImages.random(random, CAPACITY));
                 String before = TestImages.sha256(loop.read(CAPACITY));

@@ -109,6 +109,31 @@ class S3rverImageSourceContractTest extends ImageSourceContract {
                 .isNotEqualTo(pinned).isNotEqualTo(replacement);
     }
 
+    /**
+     * s3rver 3.7.1 reads {@code Range: bytes=0-0} as "from 0 to the end" (it takes an end of 0 for no
+     * end) and answers 206 with the whole object. The source asks for exactly that range when it reads
+     * the first byte alone, and must not hand out the whole object as that byte: it checks the answer's
+     * Content-Range and refuses, naming both ranges.
+     */
+    @Test
+    void aServerAnsweringAnotherRangeThanAskedIsRefused() throws IOException {
+        byte[] bytes = TestImages.random(new Random(13), 4096);
+        s3rver.put(S3Fixture.BUCKET, "first-byte.img", bytes);
+        try (PinnedImage image = new S3ImageSource().open(S3Fixture.uri("first-byte.img"), options())) {
+            Throwable failure = catchThrowable(() -> {
+                try (InputStream in = image.openRange(0, 1)) {
+                    in.readAllBytes();
+                }
+            });
+            assertThat(failure).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Content-Range bytes 0-4095/4096 but bytes 0-0/4096 was asked for");
+            try (InputStream in = image.openRange(1, 1)) {
+                assertThat(in.readAllBytes()).as("a one-byte range s3rver does answer as asked")
+                        .containsExactly(bytes[1]);
+            }
+        }
+    }
+
     /** Waits until s3rver has written all of {@code bytes} into the object's file, in place. */
     private static void awaitInPlace(Path file, byte[] bytes) throws IOException {
         long deadline = System.nanoTime() + 60_000_000_000L;
