@@ -111,7 +111,14 @@ final class S3Image implements PinnedImage {
                     + " (s3.endpoint, AWS_ENDPOINT_URL_S3) and any proxy in between");
         }
         if (contentRange != null && !contentRange.trim().equals(expected)) {
-            throw changed(get + " returned Content-Range " + contentRange + " but " + expected + " was asked for");
+            String what = get + " returned Content-Range " + contentRange + " but " + expected + " was asked for";
+            if (contentRange.trim().endsWith("/" + info.length())) {
+                // The object's length is as pinned: the store sent other bytes than the range asked for.
+                throw new SourceUnusableException(what + ": the store does not answer ranges as asked (some answer"
+                        + " a one-byte range with the whole object); use another store or endpoint (s3.endpoint), or"
+                        + " remove the proxy in between");
+            }
+            throw changed(what);
         }
     }
 

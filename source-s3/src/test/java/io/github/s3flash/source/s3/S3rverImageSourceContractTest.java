@@ -10,6 +10,7 @@ import io.github.s3flash.api.PinnedImage;
 import io.github.s3flash.api.PipelineSettings;
 import io.github.s3flash.api.ProgressListener;
 import io.github.s3flash.api.SourceChangedException;
+import io.github.s3flash.api.SourceUnusableException;
 import io.github.s3flash.testkit.ImageSourceContract;
 import io.github.s3flash.testkit.S3rverServer;
 import io.github.s3flash.testkit.TestImages;
@@ -125,8 +126,10 @@ class S3rverImageSourceContractTest extends ImageSourceContract {
                     in.readAllBytes();
                 }
             });
-            assertThat(failure).isInstanceOf(IOException.class)
-                    .hasMessageContaining("Content-Range bytes 0-4095/4096 but bytes 0-0/4096 was asked for");
+            assertThat(failure).as("the object is as pinned: the store, not the object, is at fault")
+                    .isInstanceOf(SourceUnusableException.class)
+                    .hasMessageContaining("Content-Range bytes 0-4095/4096 but bytes 0-0/4096 was asked for")
+                    .hasMessageContaining("the store does not answer ranges as asked");
             try (InputStream in = image.openRange(1, 1)) {
                 assertThat(in.readAllBytes()).as("a one-byte range s3rver does answer as asked")
                         .containsExactly(bytes[1]);
