@@ -234,9 +234,13 @@ aot_problems() {
 }
 # jvm_crashes NAME LOG: says so when the flash service's JVM died of a fatal error (a SIGSEGV at the
 # first instruction of a freshly compiled method has been seen under TCG) and /init restarted it. That
-# does not fail the test (the restart is what /init is for), but it must not go unseen.
+# does not fail the test (the restart is what /init is for), but it must not go unseen, and /init must
+# have said where the JVM's report is kept for SSH.
 jvm_crashes() {
     grep -A1 'Problematic frame' "$2" | grep -v 'Problematic frame' | sed "s/^# */qemu-test: NOTE: $1: the flash service's JVM crashed in /" >&2 || true
+    if grep -q 'Problematic frame' "$2" && ! grep -q "died of a fatal error; its report: /run/s3flash/hs_err_pid" "$2"; then
+        fail "$1: the JVM crashed, and /init did not say where its report is"
+    fi
 }
 
 # root_disk FILE: a 72 MiB ext4 root file system as the install leaves it, for the scenarios that restore:
