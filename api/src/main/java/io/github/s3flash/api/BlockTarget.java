@@ -64,4 +64,14 @@ public interface BlockTarget extends Closeable {
             done += zeros.limit();
         }
     }
+
+    /**
+     * Whether {@link #zero} makes ranges read as zeros without writing them (a device's zero-out
+     * command, a hole punched in a file), so that zeroing a range costs less than reading it back. A
+     * delta flash then hands the image's all-zero chunks to {@link #zero} instead of reading them to
+     * check. The default, for a target that writes zeros: false.
+     */
+    default boolean zeroesWithoutWriting() {
+        return false;
+    }
 }

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
@@ -298,5 +299,30 @@ public abstract class IndexedFlashContract {
         assertThat(delta.chunks().written()).as(Seeds.describe(seed)).isEqualTo(changed.size());
         assertThat(delta.bytesRead()).isEqualTo(IndexedImage.HEAD_LENGTH + index2.bytesRead() + frames);
         assertThat(disk.bytes(0, v2.length)).isEqualTo(v2);
+    }
+
+    @Test
+    void deltaReadsZeroChunksBackUnlessTheTargetZeroesWithoutWriting() throws Exception {
+        int chunks = 24;
+        byte[] image = TestImages.random(random, chunks * SMALL_CHUNK);
+        List<Integer> zeros = new ArrayList<>();
+        for (int k = 0; k < chunks; k++) {
+            if (k == 0 || random.nextInt(3) == 0) {
+                zeros.add(k);
+                Arrays.fill(image, k * SMALL_CHUNK, (k + 1) * SMALL_CHUNK, (byte) 0);
+            }
+        }
+        Path object = indexed(image, SMALL_CHUNK, "zeros.img");
+        for (boolean offload : new boolean[] {false, true}) {
+            String where = Seeds.describe(seed) + ", target zeroes without writing: " + offload;
+            MemoryDisk disk = MemoryDisk.noise(chunks * SMALL_CHUNK, 4096, random.nextLong()).zeroesWithoutWriting(offload);
+            FlashResult result = flasher(disk).flash(FlashPlan.of(object.toUri(), DISK).withOption("delta", "true"));
+            assertThat(disk.bytes(0, image.length)).as(where).isEqualTo(image);
+            assertThat(result.chunks().zero()).as(where).isEqualTo(zeros.size());
+            long zeroChunksRead = zeros.stream().filter(k -> disk.reads().stream()
+                    .anyMatch(r -> r[0] < (k + 1L) * SMALL_CHUNK && k * (long) SMALL_CHUNK < r[0] + r[1])).count();
+            assertThat(zeroChunksRead).as(where + ": zero chunks read back to check them")
+                    .isEqualTo(offload ? 0 : zeros.size());
+        }
     }
 }

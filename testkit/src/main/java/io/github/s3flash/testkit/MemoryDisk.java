@@ -62,6 +62,8 @@ public final class MemoryDisk {
     private final Map<Integer, Integer> tears = new ConcurrentHashMap<>();
     private final Map<Integer, String> refusals = new ConcurrentHashMap<>();
     private volatile Duration writeDelay = Duration.ZERO;
+    private volatile boolean zeroesWithoutWriting;
+    private final List<long[]> reads = new CopyOnWriteArrayList<>();
     private volatile int holdFrom = Integer.MAX_VALUE;
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
@@ -128,6 +130,28 @@ public final class MemoryDisk {
     public MemoryDisk refuseWrite(int n, String why) {
         refusals.put(n, requireNonNull(why, "why"));
         return this;
+    }
+
+    /**
+     * Says that zeroing costs less than reading ({@link io.github.s3flash.api.BlockTarget#zeroesWithoutWriting}),
+     * as a disk with a zero-out command does; zeroing it still stores zeros.
+     */
+    public MemoryDisk zeroesWithoutWriting(boolean zeroes) {
+        zeroesWithoutWriting = zeroes;
+        return this;
+    }
+
+    boolean zeroesWithoutWriting() {
+        return zeroesWithoutWriting;
+    }
+
+    /** The reads of its targets so far, as {@code [offset, length]}. */
+    public List<long[]> reads() {
+        return List.copyOf(reads);
+    }
+
+    void read(long offset, long length) {
+        reads.add(new long[] {offset, length});
     }
 
     /** Every write call takes at least {@code delay} (a slow disk). */

@@ -64,7 +64,13 @@ final class MemoryTarget implements BlockTarget {
             throw new IllegalArgumentException("offset must be >= 0: " + offset);
         }
         disk.checkRead(offset, dst.remaining());
+        disk.read(offset, dst.remaining());
         return disk.copyOut(offset, dst);
+    }
+
+    @Override
+    public boolean zeroesWithoutWriting() {
+        return disk.zeroesWithoutWriting();
     }
 
     @Override

@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Delta.</b> With delta, a chunk's bytes are first read from the target (concurrent reads of
  * ranges no write is in flight on, as {@link BlockTarget#read} allows) and hashed; a chunk the target
- * already holds is neither fetched nor written. The same makes a retried flash fetch only what the
+ * already holds is neither fetched nor written. All-zero chunks are read back too, unless the target
+ * {@linkplain BlockTarget#zeroesWithoutWriting zeroes without writing}: they then go to its zero path. The same makes a retried flash fetch only what the
  * failed one did not write.
  *
  * <p><b>Teardown.</b> The first failure anywhere stops every thread; {@link #run} returns or throws
@@ -227,13 +228,15 @@ public final class IndexedPipeline {
 
     /**
      * The tasks in manifest order: a {@link Chunk} to fetch (or, with delta, to look up on the target
-     * first), or a run of zero chunks ({@link Zeros}, without delta) for the zero path.
+     * first), or a run of zero chunks ({@link Zeros}) for the zero path. With delta, zero chunks are
+     * looked up too, unless the target zeroes without writing: then zeroing costs less than reading.
      */
     private List<Object> tasks(Manifest manifest) {
         List<Object> tasks = new ArrayList<>();
+        boolean lookUpZeros = delta && !target.zeroesWithoutWriting();
         Zeros run = null;
         for (Chunk chunk : manifest.chunks()) {
-            if (chunk.zero() && !delta) {
+            if (chunk.zero() && !lookUpZeros) {
                 run = run == null ? new Zeros(chunk.offset(), chunk.length(), 1, null)
                         : new Zeros(run.offset(), run.length() + chunk.length(), run.chunks() + 1, null);
                 continue;

@@ -50,6 +50,8 @@ final class ChannelTarget implements BlockTarget {
     private long dirty;
     private long end;
     private boolean kernelZeroUnsupported;
+    /** Whether the kernel zeroes without writing (see {@link #zeroesWithoutWriting}); asked once. */
+    private Boolean deviceZeroes;
     private boolean closed;
 
     private long bytesWritten;
@@ -80,6 +82,23 @@ final class ChannelTarget implements BlockTarget {
     @Override
     public TargetGeometry geometry() {
         return geometry;
+    }
+
+    /**
+     * True when zero ranges go to the kernel (zero=zeroout or punch) and it zeroes them without
+     * writing: a file's zero range or hole, or a block device with a write-zeroes command. Not when
+     * skip-identical reads each range first anyway, nor once the kernel has refused a zeroing call.
+     */
+    @Override
+    public boolean zeroesWithoutWriting() {
+        boolean kernel = options.zero() == ZeroMode.ZEROOUT || options.zero() == ZeroMode.PUNCH;
+        if (!kernel || options.skipIdentical() || kernelZeroUnsupported) {
+            return false;
+        }
+        if (deviceZeroes == null) {
+            deviceZeroes = !blockDevice || DeviceInfo.zeroesInDevice(path);
+        }
+        return deviceZeroes;
     }
 
     /** Whether aligned writes bypass the page cache. */

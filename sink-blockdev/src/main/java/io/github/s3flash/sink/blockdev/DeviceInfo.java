@@ -45,6 +45,21 @@ final class DeviceInfo {
         return new TargetGeometry(sectors * 512, logical, Math.max(physical, logical));
     }
 
+    /**
+     * Whether the device has a write-zeroes command ({@code queue/write_zeroes_max_bytes} above 0):
+     * without one, {@code BLKZEROOUT} has the kernel write zero pages, no cheaper than writing zeros.
+     * False when sysfs cannot tell.
+     */
+    static boolean zeroesInDevice(Path device) {
+        try {
+            Path sys = sysfsDir(device, SystemFiles.LIVE);
+            Path queue = Files.exists(sys.resolve("partition")) ? sys.getParent().resolve("queue") : sys.resolve("queue");
+            return readLong(queue.resolve("write_zeroes_max_bytes"), device) > 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** {@code /sys/class/block/<name>} resolved to its real directory, so a partition's parent is its disk. */
     static Path sysfsDir(Path device, SystemFiles system) throws IOException {
         String name = device.toRealPath().getFileName().toString();
