@@ -21,6 +21,9 @@
 #                 chunk (zero chunks never fetched, every chunk checked against the pinned manifest)
 #   indexed-delta the same with --delta, right after `indexed` (the disk holds the image): a re-flash
 #   indexed-1cpu  `indexed` pinned to one core (taskset -c 0), for the scaling ratio
+#   indexed-zeroout, indexed-delta-zeroout  `indexed` and `indexed-delta` with -o zero=zeroout: zero
+#                 chunks zeroed by the kernel (a loop device has a write-zeroes command), and a delta
+#                 re-flash that therefore zeroes them rather than reading them back
 # Peak memory is the largest resident set of the command's processes (GNU time's %M); CPU is the
 # command's user + system seconds, and "server" the CPU seconds S3Proxy or nginx spent meanwhile, on
 # the same 2 cores. Every method's output is checked once against the image (cmp) before the timed
@@ -130,9 +133,11 @@ command_for() { # method image
     indexed) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
     indexed-delta) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --delta --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
     indexed-1cpu) echo "taskset -c 0 '$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
+    indexed-zeroout) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT -o zero=zeroout > /dev/null" ;;
+    indexed-delta-zeroout) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --delta --progress none -o s3.endpoint=$ENDPOINT -o zero=zeroout > /dev/null" ;;
   esac
 }
-METHODS=${METHODS:-"s3flash-s3 s3flash-http native native-s3 original disk indexed indexed-delta indexed-1cpu"}
+METHODS=${METHODS:-"s3flash-s3 s3flash-http native native-s3 original disk indexed indexed-delta indexed-1cpu indexed-zeroout indexed-delta-zeroout"}
 for img in os random; do
   sha256sum "$WORK/$img.img" | cut -d' ' -f1 > "$WORK/$img.sha256"
   for m in $METHODS; do
@@ -159,7 +164,7 @@ rows = [l.split() for l in open(sys.argv[1])]
 size = int(sys.argv[2]) << 20
 tck = int(sys.argv[4])
 methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk", "indexed", "indexed-delta",
-           "indexed-1cpu")
+           "indexed-1cpu", "indexed-zeroout", "indexed-delta-zeroout")
 present = {r[1] for r in rows}
 methods = tuple(m for m in methods if m in present)
 print(f"\nmedians of {sys.argv[3]} runs, {sys.argv[2]} MiB images (MB/s = 10^6 image bytes per second)\n")
@@ -186,6 +191,10 @@ for img in ("os", "random"):
     ratio("indexed time / disk limit (dd) time", "indexed", "disk", " (goal <= 1.3)" if img == "os" else "")
     ratio("delta re-flash vs full indexed flash, x faster", "indexed", "indexed-delta", " (goal 5)")
     ratio("indexed on two cores vs one (taskset -c 0), x faster", "indexed-1cpu", "indexed", " (goal 1.6)")
+    ratio("indexed, zero=zeroout, vs native pipeline (nginx), x faster", "native", "indexed-zeroout")
+    ratio("indexed, zero=zeroout, time / disk limit (dd) time", "indexed-zeroout", "disk")
+    ratio("delta re-flash vs full indexed flash, both zero=zeroout, x faster", "indexed-zeroout",
+          "indexed-delta-zeroout")
     if "indexed" in rss:
         print(f"  indexed peak RSS: {rss['indexed']:.0f} MiB (goal <= 300, independent of the image size)")
     print()
