@@ -67,6 +67,9 @@ work=$(mktemp -d /tmp/s3flash-qemu.XXXXXX)
 s3proxy_pid=
 loop=
 cleanup() {
+    if [ -n "${qemu_pid:-}" ]; then
+        kill "$qemu_pid" 2>/dev/null || true
+    fi
     if [ -n "$s3proxy_pid" ]; then
         kill "$s3proxy_pid" 2>/dev/null || true
     fi
@@ -121,7 +124,9 @@ free_port() {
 }
 # qemu ARGS...: boots the release, serial console on stdout; exits when the VM reboots.
 qemu() {
-    timeout 900 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot \
+    # exec: the background job's PID ($qemu_pid) is then timeout's, which passes a TERM on to QEMU; a
+    # subshell's PID would die alone and leave QEMU running.
+    exec timeout 900 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot \
         -kernel "$boot/vmlinuz" -initrd "$initrd" -device virtio-rng-pci "$@"
 }
 # boot_vm LOG NETDEV ARGS: boots the release with kernel arguments ARGS on the virtio disk $disk, in the
