@@ -3,6 +3,7 @@ package io.github.s3flash.bootloader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3flash.testkit.Cli;
+import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.Seeds;
 import io.github.s3flash.testkit.TestImages;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holes the kernel reports ({@code lseek(SEEK_DATA)}) are where the file was never written, reading
  * skips them byte-exact, and {@code s3flash image create} makes from a sparse file the very object
  * it makes from the same bytes through a pipe (which has no holes to tell), which the stock
- * {@code lz4} decodes to the file.
+ * {@code lz4} decodes to the file. A block device has no holes to tell: data everywhere.
  */
 class SparseFileInputTest {
 
@@ -106,5 +107,17 @@ class SparseFileInputTest {
         assertThat(Files.mismatch(decoded, file)).as(Seeds.describe(seed) + ": lz4 -d of the object").isEqualTo(-1);
         assertThat(r.err()).as("no restricted-method warning: the launcher grants the module native access")
                 .doesNotContain("WARNING");
+    }
+
+    @Test
+    void aBlockDeviceReportsDataEverywhere() throws Exception {
+        var random = new Random(Seeds.next());
+        try (LoopDevice loop = LoopDevice.create(dir, 8L * MIB);
+                var in = new SparseFileInput(loop.device())) {
+            assertThat(in.length()).as("its capacity").isEqualTo(8L * MIB);
+            long offset = 4096L * random.nextInt(2048);
+            assertThat(in.dataFrom(offset)).as("a block device reads every byte").isEqualTo(offset);
+            assertThat(in.readAllBytes()).isEqualTo(loop.read(8 * MIB));
+        }
     }
 }
