@@ -3,12 +3,15 @@ package io.github.s3flash.api.internal;
 import java.util.function.LongSupplier;
 
 /**
- * How many ranged reads an indexed flash runs at once, and how large each is: additive increase,
- * multiplicative decrease. The number starts at two (or the cap, if lower) and, after each window of
- * finished reads, takes one more while the aggregate rate has not fallen and the source has not
- * throttled; a throttled read (S3's {@code 503 SlowDown}) halves it, at most once a window, so a
- * burst of throttled answers to the reads of one moment counts once. It never exceeds the cap (the
- * fetcher threads there are) nor falls below one.
+ * How many ranged reads an indexed flash runs at once, and how large each is: a slow start, then
+ * additive increase, multiplicative decrease. The number starts at two (or the cap, if lower) and
+ * doubles after each window of finished reads while the aggregate rate grows with it (by half at
+ * least), so that the tens of connections a fast NIC needs to S3 are reached in a few windows rather
+ * than one a window; from the first window that does not, or the first throttled read, it takes one
+ * more a window while the aggregate rate has not fallen and the source has not throttled. A
+ * throttled read (S3's {@code 503 SlowDown}) halves it, at most once a window, so a burst of
+ * throttled answers to the reads of one moment counts once. It never exceeds the cap (the fetcher
+ * threads there are) nor falls below one.
  *
  * <p>A store throttles requests, not bytes (S3 serves one key some thousands of GETs a second,
  * whatever their size), so the same halving doubles the bytes a read asks for, up to {@value
@@ -25,6 +28,7 @@ final class FetchGate {
     private final long basePart;
     private final LongSupplier nanoClock;
     private int limit;
+    private boolean slowStart = true;
     private int parts = 1;
     private int active;
     private int finishedInWindow;
@@ -65,8 +69,13 @@ final class FetchGate {
         if (finishedInWindow >= limit) {
             long now = nanoClock.getAsLong();
             double rate = bytesInWindow / (double) Math.max(1, now - windowStart);
-            if (!throttledInWindow && rate >= lastRate * 0.95 && limit < cap) {
-                limit++;
+            if (slowStart && !throttledInWindow && rate >= lastRate * 1.5) {
+                limit = Math.min(cap, limit * 2);
+            } else {
+                slowStart = false;
+                if (!throttledInWindow && rate >= lastRate * 0.95 && limit < cap) {
+                    limit++;
+                }
             }
             if (!throttledInWindow && parts > 1) {
                 parts--;
@@ -86,6 +95,7 @@ final class FetchGate {
      */
     synchronized void throttled() {
         throttledInWindow = true;
+        slowStart = false;
         if (lastCut != windowStart) {
             lastCut = windowStart;
             limit = Math.max(1, limit / 2);

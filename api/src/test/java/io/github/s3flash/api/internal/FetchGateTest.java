@@ -39,13 +39,30 @@ class FetchGateTest {
     }
 
     @Test
+    void doublesWhileTheRateGrowsWithItThenGrowsByOne() throws InterruptedException {
+        var gate = new FetchGate(64, 1 << 20, clock::get);
+        // Each read takes as long whatever the number at once: the rate grows with the number.
+        for (int expected : new int[] {4, 8, 16}) {
+            window(gate, clock, 1 << 20, 1_000_000);
+            assertThat(gate.limit()).as("slow start").isEqualTo(expected);
+        }
+        // Twice the reads at once, each twice as slow (a link or a CPU that is full): the rate holds.
+        window(gate, clock, 1 << 20, 2_000_000);
+        assertThat(gate.limit()).as("the rate did not grow by half: one more from now on").isEqualTo(17);
+        window(gate, clock, 1 << 20, 2_000_000 * 17 / 16);
+        assertThat(gate.limit()).as("additive").isEqualTo(18);
+    }
+
+    @Test
     void stopsGrowingWhenTheRateFalls() throws InterruptedException {
         var gate = new FetchGate(16, 1 << 20, clock::get);
         window(gate, clock, 1 << 20, 1_000_000);
-        assertThat(gate.limit()).isEqualTo(3);
+        assertThat(gate.limit()).isEqualTo(4);
         // The same bytes per read, each window slower than the last: the aggregate rate falls.
         window(gate, clock, 1 << 20, 10_000_000);
-        assertThat(gate.limit()).isEqualTo(3);
+        assertThat(gate.limit()).isEqualTo(4);
+        window(gate, clock, 1 << 20, 20_000_000);
+        assertThat(gate.limit()).isEqualTo(4);
     }
 
     @Test
