@@ -12,7 +12,7 @@
 # An image of SIZE_MIB random bytes (incompressible, so the bytes on the wire are the image's bytes) is
 # made into an indexed lz4 image by `s3flash image create` (4 MiB chunks) and put on S3Proxy (testkit's
 # S3TestServer, 127.0.0.1), read through bench/s3/ThrottleProxy.java, which caps every connection at
-# CAP_MIBPS MiB/s and writes, every INTERVAL_MS, how many connections moved bytes and how many. Each
+# CAP_MIBPS MiB/s and writes, every INTERVAL_MS, how many connections moved bytes and how many bytes. Each
 # round runs, in turn:
 #   curl    curl -s -o /dev/null PRESIGNED_URL through the proxy: one connection, the native baseline
 #           (and a check of the proxy: it should get CAP_MIBPS)
@@ -20,7 +20,8 @@
 #           -o s3.endpoint=PROXY -o read.concurrency=N, for each N of CONCURRENCIES, onto a loop device
 #           over a file on this machine's disk with --direct-io=on
 # After one checked flash (cmp against the image), RUNS rounds are timed. For each N it prints the
-# medians of the wall time, the rate (object bytes per second) and its ratio to curl's, and from the
+# medians of the wall time, the rate (object MiB per second), its ratio to curl's and to N × CAP_MIBPS
+# ("/(N*cap)": the whole flash, JVM start and ramp included), and from the
 # proxy's intervals during the flash: the peak number of connections moving bytes, and in the steady
 # part (from the first interval at the plateau, the median count of the flash's intervals, to the last
 # one at it) the aggregate rate and the ratio aggregate / (connections moving × CAP_MIBPS), the issue's
