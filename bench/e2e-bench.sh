@@ -36,16 +36,11 @@ RUNS=${2:-5}
 here=$ROOT/release
 # shellcheck source-path=SCRIPTDIR source=../release/env.sh
 . "$here/env.sh"
-VERSION=$s3flash_version
 AWS=/usr/bin/aws
 
-for tool in lz4 curl dd nginx losetup python3 "$AWS" /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "e2e-bench: $tool is missing (see .ci/run for the packages)" >&2; exit 2; }
-done
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests install)
-fi
-touch "$ROOT/bootloader/target/lib/.built"
+# shellcheck source-path=SCRIPTDIR source=lib/prelude.sh
+. "$ROOT/bench/lib/prelude.sh"
+bench_prelude e2e-bench lz4 curl dd nginx losetup python3 "$AWS" /usr/bin/time
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/e2e-bench.XXXXXX")
 SERVER_PID='' NGINX_PID='' LOOP=''
@@ -67,17 +62,7 @@ for img in os random; do
   lz4 -q -f "$WORK/$img.img" "$WORK/www/$img.img.lz4"
 done
 
-# S3 API server with fixed test credentials (see testkit/S3TestServer.java).
-export AWS_ACCESS_KEY_ID=AKIAS3FLASHTEST00001 AWS_SECRET_ACCESS_KEY=s3flash-test-secret-not-for-production
-export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
-TESTKIT_JAR=$ROOT/testkit/target/s3flash-testkit-$VERSION.jar
-"$JAVA_HOME/bin/java" -cp "$TESTKIT_JAR" io.github.s3flash.testkit.S3TestServer "$WORK/s3" > "$WORK/s3.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do grep -q '^endpoint=' "$WORK/s3.out" && break; sleep 0.2; done
-ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/s3.out")
-[[ -n $ENDPOINT ]] || { cat "$WORK/s3.out"; exit 1; }
-"$AWS" --endpoint-url "$ENDPOINT" s3 mb s3://bench >/dev/null
+bench_s3_server "$WORK/s3"
 for img in os random; do
   "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet - "s3://bench/$img.img.lz4" < "$WORK/www/$img.img.lz4"
   "$ROOT/s3flash" image create --source "$WORK/$img.img" --target "$WORK/$img.idx.lz4" --progress none \

@@ -40,16 +40,11 @@ INTERVAL_MS=${INTERVAL_MS:-250}
 here=$ROOT/release
 # shellcheck source-path=SCRIPTDIR source=../release/env.sh
 . "$here/env.sh"
-VERSION=$s3flash_version
 AWS=/usr/bin/aws
 
-for tool in curl losetup python3 "$AWS" /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "gate-bench: $tool is missing (see .ci/run for the packages)" >&2; exit 2; }
-done
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests install)
-fi
-touch "$ROOT/bootloader/target/lib/.built"
+# shellcheck source-path=SCRIPTDIR source=lib/prelude.sh
+. "$ROOT/bench/lib/prelude.sh"
+bench_prelude gate-bench curl losetup python3 "$AWS" /usr/bin/time
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/gate-bench.XXXXXX")
 SERVER_PID='' THROTTLE_PID='' LOOP=''
@@ -69,19 +64,7 @@ head -c $((SIZE_MIB << 20)) /dev/urandom > "$WORK/random.img"
 DIGEST=$(sed -n 's/^  image digest: *//p' "$WORK/create.out")
 [[ -n $DIGEST ]] || { cat "$WORK/create.out"; exit 1; }
 
-# S3 API server with fixed test credentials (see testkit/S3TestServer.java).
-export AWS_ACCESS_KEY_ID=AKIAS3FLASHTEST00001 AWS_SECRET_ACCESS_KEY=s3flash-test-secret-not-for-production
-export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
-export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-TESTKIT_JAR=$ROOT/testkit/target/s3flash-testkit-$VERSION.jar
-"$JAVA_HOME/bin/java" -cp "$TESTKIT_JAR" io.github.s3flash.testkit.S3TestServer "$WORK/s3" > "$WORK/s3.out" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do grep -q '^endpoint=' "$WORK/s3.out" && break; sleep 0.2; done
-ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/s3.out")
-[[ -n $ENDPOINT ]] || { cat "$WORK/s3.out"; exit 1; }
-# Debian's aws CLI (2.9) ignores AWS_ENDPOINT_URL_S3: every aws call passes --endpoint-url.
-"$AWS" --endpoint-url "$ENDPOINT" s3 mb s3://bench >/dev/null
+bench_s3_server "$WORK/s3"
 "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet "$WORK/random.idx.lz4" s3://bench/random.idx.lz4
 OBJECT_BYTES=$(stat -c %s "$WORK/random.idx.lz4")
 rm -f "$WORK/random.idx.lz4"

@@ -24,13 +24,9 @@ here=$ROOT/release
 # shellcheck source-path=SCRIPTDIR source=../release/env.sh
 . "$here/env.sh"
 
-for tool in lz4 zstd python3 cmp /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "image-create-bench: $tool is missing (see .ci/run for the packages)" >&2; exit 2; }
-done
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests install)
-fi
-touch "$ROOT/bootloader/target/lib/.built"
+# shellcheck source-path=SCRIPTDIR source=lib/prelude.sh
+. "$ROOT/bench/lib/prelude.sh"
+bench_prelude image-create-bench lz4 zstd python3 cmp /usr/bin/time
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/image-create-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
