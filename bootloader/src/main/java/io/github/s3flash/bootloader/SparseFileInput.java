@@ -138,8 +138,7 @@ final class SparseFileInput extends InputStream implements SparseInput {
 
     private int open(Path path) throws IOException {
         try {
-            int opened = (int) OPEN.invokeExact(callState, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
-            return opened;
+            return (int) OPEN.invokeExact(callState, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
         } catch (Throwable t) {
             throw new IOException("open " + path + " failed: " + t, t);
         }

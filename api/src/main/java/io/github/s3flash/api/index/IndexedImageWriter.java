@@ -147,31 +147,30 @@ public final class IndexedImageWriter {
             objectBytes = IndexFormat.HEAD_FRAME;
             SparseInput sparse = image instanceof SparseInput s ? s : null;
             for (long at = 0; ; ) {
-                int hole = sparse == null ? 0 : hole(sparse, at);
-                if (hole > 0) {
-                    image.skipNBytes(hole);
+                int n = sparse == null ? 0 : hole(sparse, at);
+                Future<Compressed> next;
+                if (n > 0) {
                     checkRoom();
-                    var zeros = new Compressed(null, hole, null, zeroFrame(hole), true, IndexFormat.zeroSha256(hole));
-                    window.add(CompletableFuture.completedFuture(zeros));
-                    count++;
-                    at += hole;
-                    drain();
-                    if (hole < chunkSize) {
+                    image.skipNBytes(n);
+                    next = CompletableFuture.completedFuture(
+                            new Compressed(null, n, null, zeroFrame(n), true, IndexFormat.zeroSha256(n)));
+                } else {
+                    byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
+                    int read = image.readNBytes(buffer, 0, chunkSize);
+                    if (read == 0) {
+                        freeInputs.push(buffer);
                         break;
                     }
-                    continue;
+                    checkRoom();
+                    n = read;
+                    next = compressors.submit(() -> compress(buffer, read));
                 }
-                byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
-                int n = image.readNBytes(buffer, 0, chunkSize);
-                if (n == 0) {
-                    freeInputs.push(buffer);
-                    break;
-                }
-                checkRoom();
-                window.add(compressors.submit(() -> compress(buffer, n)));
+                window.add(next);
                 count++;
                 at += n;
-                drain();
+                while (!window.isEmpty() && (window.size() >= inFlight || window.peek().isDone())) {
+                    writeOut(window.poll());
+                }
                 if (n < chunkSize) {
                     break;
                 }
@@ -195,13 +194,6 @@ public final class IndexedImageWriter {
             if (count == IndexFormat.MAX_CHUNKS) {
                 throw new InvalidImageException("the image is larger than " + IndexFormat.MAX_CHUNKS + " chunks of "
                         + chunkSize + " bytes, the most a manifest holds: use a larger chunk size");
-            }
-        }
-
-        /** Writes out the chunks at the head of the window that are done, and any beyond the window's size. */
-        private void drain() throws IOException {
-            while (!window.isEmpty() && (window.size() >= inFlight || window.peek().isDone())) {
-                writeOut(window.poll());
             }
         }
 

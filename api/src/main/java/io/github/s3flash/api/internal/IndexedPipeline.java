@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Delta.</b> With delta, a chunk's bytes are first read from the target (concurrent reads of
  * ranges no write is in flight on, as {@link BlockTarget#read} allows) and hashed; a chunk the target
  * already holds is neither fetched nor written. All-zero chunks are read back too, unless the target
- * {@linkplain BlockTarget#zeroesWithoutWriting zeroes without writing}: they then go to its zero path. The same makes a retried flash fetch only what the
- * failed one did not write.
+ * {@linkplain BlockTarget#zeroesWithoutWriting zeroes without writing}: they then go to its zero
+ * path. The same makes a retried flash fetch only what the failed one did not write.
  *
  * <p><b>Teardown.</b> The first failure anywhere stops every thread; {@link #run} returns or throws
  * only once all of them have ended, so whoever closes the target after it never closes it under a

@@ -2,7 +2,6 @@ package io.github.s3flash.bootloader.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.s3flash.testkit.LoopDevice;
 import io.github.s3flash.testkit.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -138,34 +137,22 @@ class AddSshKeyTest {
      */
     @Test
     void withoutRoomForASecondInitrdBothRefuseBeforeWriting() throws IOException {
-        try (var loop = LoopDevice.create(tmp, 8 << 20)) {
-            LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", loop.device().toString()));
-            Path small = Files.createDirectories(tmp.resolve("small"));
-            LoopDevice.run(List.of("mount", loop.device().toString(), small.toString()));
-            try {
-                Path[] dirs = {ReleaseFiles.release(small.resolve("sh")), ReleaseFiles.release(small.resolve("java"))};
-                long initrd = Files.getFileStore(small).getUsableSpace() / 2 - (64 << 10);
-                for (Path dir : dirs) {
-                    Files.write(dir.resolve("initrd.gz"), new byte[(int) initrd]);
+        ReleaseFiles.onSmallBoot(tmp, small -> {
+            Path[] dirs = {ReleaseFiles.release(small.resolve("sh")), ReleaseFiles.release(small.resolve("java"))};
+            String[] hashes = ReleaseFiles.fillInitrds(small, dirs);
+            ReleaseFiles.Run[] runs = addBoth(dirs, ED25519.getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2; i++) {
+                assertThat(runs[i].exit()).as(runs[i].err()).isEqualTo(3);
+                assertThat(runs[i].err()).contains("KiB free, and adding a key writes a new initrd.gz beside the"
+                        + " old one").contains("is unchanged");
+                assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
+                try (var files = Files.list(dirs[i])) {
+                    assertThat(files.map(p -> p.getFileName().toString())).as("nothing written")
+                            .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub",
+                                    "initrd-append.sh", "initrd.gz", "vmlinuz", GrubConfig.SIZES);
                 }
-                String[] hashes = {ReleaseFiles.sha256(dirs[0].resolve("initrd.gz")),
-                    ReleaseFiles.sha256(dirs[1].resolve("initrd.gz"))};
-                ReleaseFiles.Run[] runs = addBoth(dirs, ED25519.getBytes(StandardCharsets.US_ASCII));
-                for (int i = 0; i < 2; i++) {
-                    assertThat(runs[i].exit()).as(runs[i].err()).isEqualTo(3);
-                    assertThat(runs[i].err()).contains("KiB free, and adding a key writes a new initrd.gz beside the"
-                            + " old one").contains("is unchanged");
-                    assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
-                    try (var files = Files.list(dirs[i])) {
-                        assertThat(files.map(p -> p.getFileName().toString())).as("nothing written")
-                                .containsExactlyInAnyOrder("add_ssh_key.sh", "configure_bootloader.sh", "grub", "initrd-append.sh",
-                                        "initrd.gz", "vmlinuz", GrubConfig.SIZES);
-                    }
-                }
-            } finally {
-                LoopDevice.run(List.of("umount", small.toString()));
             }
-        }
+        });
     }
 
     /** Item 15 of issue 13: a key file whose name starts with - is a file to the script, never an option. */

@@ -2,7 +2,6 @@ package io.github.s3flash.bootloader.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.s3flash.testkit.LoopDevice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,29 +86,17 @@ class AddTrustedKeyTest {
      */
     @Test
     void withoutRoomForASecondInitrdBothRefuseBeforeWriting() throws IOException {
-        try (var loop = LoopDevice.create(tmp, 8 << 20)) {
-            LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", loop.device().toString()));
-            Path small = Files.createDirectories(tmp.resolve("small"));
-            LoopDevice.run(List.of("mount", loop.device().toString(), small.toString()));
-            try {
-                Path[] dirs = ReleaseFiles.scriptAndCliReleases(small, "add_trusted_key.sh");
-                long initrd = Files.getFileStore(small).getUsableSpace() / 2 - (64 << 10);
-                String[] hashes = new String[2];
-                for (int i = 0; i < 2; i++) {
-                    Files.write(dirs[i].resolve("initrd.gz"), new byte[(int) initrd]);
-                    hashes[i] = ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"));
-                }
-                ReleaseFiles.Run[] runs = addBoth(dirs, (SIGNER + "\n").getBytes(StandardCharsets.US_ASCII));
-                for (int i = 0; i < 2; i++) {
-                    assertThat(runs[i].exit()).as(runs[i].err()).isEqualTo(3);
-                    assertThat(runs[i].err()).contains("KiB free, and adding trusted keys writes a new initrd.gz"
-                            + " beside the old one").contains("is unchanged");
-                    assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
-                    assertThat(dirs[i].resolve("initrd.gz.tmp")).as("nothing written").doesNotExist();
-                }
-            } finally {
-                LoopDevice.run(List.of("umount", small.toString()));
+        ReleaseFiles.onSmallBoot(tmp, small -> {
+            Path[] dirs = ReleaseFiles.scriptAndCliReleases(small, "add_trusted_key.sh");
+            String[] hashes = ReleaseFiles.fillInitrds(small, dirs);
+            ReleaseFiles.Run[] runs = addBoth(dirs, (SIGNER + "\n").getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2; i++) {
+                assertThat(runs[i].exit()).as(runs[i].err()).isEqualTo(3);
+                assertThat(runs[i].err()).contains("KiB free, and adding trusted keys writes a new initrd.gz"
+                        + " beside the old one").contains("is unchanged");
+                assertThat(ReleaseFiles.sha256(dirs[i].resolve("initrd.gz"))).isEqualTo(hashes[i]);
+                assertThat(dirs[i].resolve("initrd.gz.tmp")).as("nothing written").doesNotExist();
             }
-        }
+        });
     }
 }

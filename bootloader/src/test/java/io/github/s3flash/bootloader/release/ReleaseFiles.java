@@ -1,5 +1,6 @@
 package io.github.s3flash.bootloader.release;
 
+import io.github.s3flash.testkit.LoopDevice;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -31,6 +32,42 @@ final class ReleaseFiles {
             byte[] data) {}
 
     private ReleaseFiles() {}
+
+    /** What runs on a small /boot. */
+    interface OnBoot {
+        void run(Path boot) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} on a fresh 8 MiB ext4 file system (a loop device mounted at {@code
+     * tmp}/small, unmounted afterwards): a /boot too small for much.
+     */
+    static void onSmallBoot(Path tmp, OnBoot body) throws IOException {
+        try (var loop = LoopDevice.create(tmp, 8 << 20)) {
+            LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", loop.device().toString()));
+            Path small = Files.createDirectories(tmp.resolve("small"));
+            LoopDevice.run(List.of("mount", loop.device().toString(), small.toString()));
+            try {
+                body.run(small);
+            } finally {
+                LoopDevice.run(List.of("umount", small.toString()));
+            }
+        }
+    }
+
+    /**
+     * Grows the initrd.gz of each of {@code dirs} (on the file system at {@code boot}) until the file
+     * system has room for less than one more of them; returns their SHA-256s.
+     */
+    static String[] fillInitrds(Path boot, Path[] dirs) throws IOException {
+        long initrd = Files.getFileStore(boot).getUsableSpace() / 2 - (64 << 10);
+        String[] hashes = new String[dirs.length];
+        for (int i = 0; i < dirs.length; i++) {
+            Files.write(dirs[i].resolve("initrd.gz"), new byte[(int) initrd]);
+            hashes[i] = sha256(dirs[i].resolve("initrd.gz"));
+        }
+        return hashes;
+    }
 
     /**
      * Two release folders holding the same small initrd.gz, to hold a shell tool and its CLI twin to

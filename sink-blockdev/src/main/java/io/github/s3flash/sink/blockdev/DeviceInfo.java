@@ -38,7 +38,7 @@ final class DeviceInfo {
     static TargetGeometry sysfsGeometry(Path device) throws IOException {
         Path sys = sysfsDir(device, SystemFiles.LIVE);
         long sectors = readLong(sys.resolve("size"), device);
-        Path queue = Files.exists(sys.resolve("partition")) ? sys.getParent().resolve("queue") : sys.resolve("queue");
+        Path queue = queueDir(sys);
         int logical = (int) readLong(queue.resolve("logical_block_size"), device);
         int physical = (int) readLong(queue.resolve("physical_block_size"), device);
         // sysfs counts size in 512-byte sectors whatever the device's logical block size.
@@ -52,12 +52,15 @@ final class DeviceInfo {
      */
     static boolean zeroesInDevice(Path device) {
         try {
-            Path sys = sysfsDir(device, SystemFiles.LIVE);
-            Path queue = Files.exists(sys.resolve("partition")) ? sys.getParent().resolve("queue") : sys.resolve("queue");
-            return readLong(queue.resolve("write_zeroes_max_bytes"), device) > 0;
+            return readLong(queueDir(sysfsDir(device, SystemFiles.LIVE)).resolve("write_zeroes_max_bytes"), device) > 0;
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** The request queue's directory: a partition has none of its own, its disk's is the one. */
+    private static Path queueDir(Path sys) {
+        return Files.exists(sys.resolve("partition")) ? sys.getParent().resolve("queue") : sys.resolve("queue");
     }
 
     /** {@code /sys/class/block/<name>} resolved to its real directory, so a partition's parent is its disk. */
