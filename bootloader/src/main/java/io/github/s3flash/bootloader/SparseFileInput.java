@@ -1,6 +1,8 @@
 package io.github.s3flash.bootloader;
 
+import io.github.s3flash.api.index.PositionalInput;
 import io.github.s3flash.api.index.SparseInput;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -22,13 +24,15 @@ import java.nio.file.StandardOpenOption;
  * are: {@code lseek(SEEK_DATA)} (Linux, through the Foreign Function &amp; Memory API) on a descriptor
  * of its own, the bytes themselves through a {@link FileChannel}. Skipping moves the channel's
  * position without reading. Where the file system keeps no holes, or the file is a block device,
- * the kernel reports data everywhere and every chunk is read, as before.
+ * the kernel reports data everywhere and every chunk is read, as before. The writer's threads read
+ * their chunks at their offsets ({@link PositionalInput}): a positional read on a channel is safe
+ * from several threads at once.
  *
  * <p>Needs {@code --enable-native-access=io.github.s3flash.bootloader} (or {@code ALL-UNNAMED} on the
  * class path); without it the JDK prints a warning and still runs the calls.
  */
 @SuppressWarnings("restricted") // the module is granted native access for these two calls
-final class SparseFileInput extends InputStream implements SparseInput {
+final class SparseFileInput extends InputStream implements SparseInput, PositionalInput {
 
     private static final int O_RDONLY_CLOEXEC = 02000000;
     private static final int SEEK_DATA = 3;
@@ -92,6 +96,17 @@ final class SparseFileInput extends InputStream implements SparseInput {
         }
         // ENXIO: no data at or after the offset, a hole to the end. Anything else: read it.
         return errno == ENXIO ? length : offset;
+    }
+
+    @Override
+    public void readFully(long offset, byte[] into, int length) throws IOException {
+        var buffer = ByteBuffer.wrap(into, 0, length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, offset + buffer.position()) < 0) {
+                throw new EOFException("the source ended at byte " + (offset + buffer.position()) + ", before its"
+                        + " length when it was opened (" + this.length + "): was it changed while the image was made?");
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.s3flash.bootloader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3flash.testkit.Cli;
 import io.github.s3flash.testkit.LoopDevice;
@@ -82,6 +83,35 @@ class SparseFileInputTest {
             }
             assertThat(in.read()).as("the end").isEqualTo(-1);
             assertThat(got.toByteArray()).as(Seeds.describe(seed) + ": reads between skips").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void readsAtOffsetsFromSeveralThreadsAreTheFilesBytesAndTheEndIsNamed() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        Path file = sparse(dir.resolve("disk.img"), 16L * MIB + 1 + random.nextInt(MIB), random, 2L * MIB, 7L * MIB);
+        byte[] expected = Files.readAllBytes(file);
+        try (var in = new SparseFileInput(file); var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var reads = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 64; i++) {
+                int offset = random.nextInt(expected.length);
+                int length = random.nextInt(Math.min(2 * MIB, expected.length - offset) + 1);
+                reads.add(pool.submit(() -> {
+                    byte[] into = new byte[length + 7];
+                    in.readFully(offset, into, length);
+                    assertThat(java.util.Arrays.equals(into, 0, length, expected, offset, offset + length))
+                            .as(Seeds.describe(seed) + ": " + length + " bytes at " + offset).isTrue();
+                    return null;
+                }));
+            }
+            for (var read : reads) {
+                read.get();
+            }
+            assertThatThrownBy(() -> in.readFully(expected.length - 10, new byte[20], 20))
+                    .isInstanceOf(java.io.EOFException.class)
+                    .hasMessageContaining("ended at byte " + expected.length)
+                    .hasMessageContaining("changed while");
         }
     }
 

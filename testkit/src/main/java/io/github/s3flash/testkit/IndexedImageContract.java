@@ -16,6 +16,7 @@ import io.github.s3flash.api.index.ChunkDecoder;
 import io.github.s3flash.api.index.IndexedImage;
 import io.github.s3flash.api.index.IndexedImageWriter;
 import io.github.s3flash.api.index.Manifest;
+import io.github.s3flash.api.index.PositionalInput;
 import io.github.s3flash.api.index.SparseInput;
 import io.github.s3flash.api.index.ChunkProgress;
 import io.github.s3flash.api.index.WriterSettings;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * describes every chunk (offsets, lengths, SHA-256, zero flags) and each chunk decodes alone to its
  * bytes; the writer is deterministic whatever its threads and however its input is split; opening
  * reads only the tail; an input that knows its holes ({@link SparseInput}) makes the same object
- * without a read of any chunk that lies wholly in a hole. A codec module's test extends this and
+ * without a read of any chunk that lies wholly in a hole; an input read at offsets by the writer's
+ * threads ({@link PositionalInput}) makes the same object as its bytes through a stream. A codec module's test extends this and
  * supplies the codec and the CLI.
  */
 public abstract class IndexedImageContract {
@@ -315,6 +317,119 @@ public abstract class IndexedImageContract {
             assertThat(sparse.readInHoleChunks).as(where + ": bytes read of chunks lying wholly in a hole").isZero();
             assertThat(sparse.skipped).as(where + ": bytes skipped").isEqualTo(sparse.holeChunkBytes());
             assertThat(wholeHoleChunks * chunk >= sparse.skipped).as(where).isTrue();
+        }
+    }
+
+    @Test
+    void anInputReadAtOffsetsByTheWritersThreadsMakesTheSameObject() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        for (int round = 0; round < 8; round++) {
+            int chunk = SMALL_CHUNK << random.nextInt(2);
+            // Empty, shorter than a chunk, whole chunks, whole chunks and a byte, and random sizes.
+            int size = switch (round) {
+                case 0 -> 0;
+                case 1 -> 1 + random.nextInt(chunk - 1);
+                case 2 -> chunk * (1 + random.nextInt(6));
+                case 3 -> chunk * (1 + random.nextInt(6)) + 1;
+                default -> 1 + random.nextInt(12 * chunk);
+            };
+            byte[] image = round % 2 == 0 ? TestImages.diskLike(random, size) : TestImages.random(random, size);
+            boolean withHoles = random.nextBoolean();
+            int zeroChunk = size >= chunk ? random.nextInt(size / chunk) : -1;
+            if (withHoles && zeroChunk >= 0) {
+                Arrays.fill(image, zeroChunk * chunk, (zeroChunk + 1) * chunk, (byte) 0);
+            }
+            String where = Seeds.describe(seed) + ", round " + round + ": " + size + " bytes, chunks of " + chunk
+                    + (withHoles ? ", holes told" : "");
+            var settings = new WriterSettings(chunk, Options.empty(), 1 + random.nextInt(3));
+            Path plain = dir.resolve("plain.img");
+            write(image, settings, plain);
+            var input = withHoles ? new PositionalHoleyImage(image) : new PositionalImage(image);
+            Path positional = dir.resolve("positional.img");
+            try (OutputStream out = Files.newOutputStream(positional)) {
+                new IndexedImageWriter(codec(), settings).write(input, out, null, ChunkProgress.NONE);
+            }
+            assertThat(Files.readAllBytes(positional)).as(where + ": the same object as from a plain stream")
+                    .isEqualTo(Files.readAllBytes(plain));
+            assertThat(input.readBytes.get()).as(where + ": every byte read at its offset once, holes not at all")
+                    .isEqualTo(size - input.holeBytes(chunk));
+            if (withHoles && zeroChunk >= 0) {
+                assertThat(input.holeBytes(chunk)).as(where + ": a zeroed chunk is a hole").isGreaterThanOrEqualTo(chunk);
+            }
+        }
+    }
+
+    /**
+     * An image in memory read only at offsets ({@link PositionalInput}): reading it as a stream fails
+     * the test, so the writer must not; it counts the bytes read.
+     */
+    private static class PositionalImage extends InputStream implements PositionalInput {
+        final byte[] image;
+        final java.util.concurrent.atomic.AtomicLong readBytes = new java.util.concurrent.atomic.AtomicLong();
+
+        PositionalImage(byte[] image) {
+            this.image = image;
+        }
+
+        @Override
+        public long length() {
+            return image.length;
+        }
+
+        @Override
+        public void readFully(long offset, byte[] into, int length) throws IOException {
+            if (offset < 0 || offset + length > image.length) {
+                throw new java.io.EOFException("read of " + length + " at " + offset + " past " + image.length);
+            }
+            System.arraycopy(image, (int) offset, into, 0, length);
+            readBytes.addAndGet(length);
+        }
+
+        /** The bytes of whole-hole chunks; none here. */
+        long holeBytes(int chunk) {
+            return 0;
+        }
+
+        @Override
+        public int read() {
+            throw new AssertionError("a positional input read as a stream");
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            throw new AssertionError("a positional input read as a stream");
+        }
+
+        @Override
+        public long skip(long n) {
+            throw new AssertionError("a positional input skipped as a stream");
+        }
+    }
+
+    /** The same, telling exactly where its all-zero chunks are as holes (a sparse file on disk). */
+    private static final class PositionalHoleyImage extends PositionalImage implements SparseInput {
+        PositionalHoleyImage(byte[] image) {
+            super(image);
+        }
+
+        @Override
+        public long dataFrom(long offset) {
+            long at = offset;
+            while (at < image.length && image[(int) at] == 0) {
+                at++;
+            }
+            return at;
+        }
+
+        @Override
+        long holeBytes(int chunk) {
+            long bytes = 0;
+            for (int at = 0; at < image.length; at += chunk) {
+                int end = Math.min(image.length, at + chunk);
+                bytes += dataFrom(at) >= end ? end - at : 0;
+            }
+            return bytes;
         }
     }
 

@@ -33,13 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Writes an indexed image from a stream of image bytes: one frame per chunk, compressed on several
  * threads through the {@link Codec} SPI (each chunk encoded on its own, with its content size, so
  * each is one complete frame), written out in order as they finish, then the manifest, the signature
- * and the footer. The image is read once, front to back, so it may come from a pipe; the output is
+ * and the footer. A stream is read once, front to back, so the image may come from a pipe; the output is
  * written once, front to back, so it may go to a pipe or an upload.
  *
  * <p>All-zero chunks cost a scan: they are recognised without hashing or compressing, and reuse one
  * precomputed frame per length. An input that knows its holes ({@link SparseInput}, a sparse file)
- * costs less still: a chunk that lies wholly in a hole is recorded as all zeros without being read. Memory is bounded by the chunks in flight (threads + 2, fewer if the
- * heap is small), each a chunk and its frame, whatever the image's size.
+ * costs less still: a chunk that lies wholly in a hole is recorded as all zeros without being read.
+ * An input that can be read at any offset ({@link PositionalInput}, a file or a block device) is
+ * read by the compressing threads, each its own chunks, rather than by one thread in turn. Memory
+ * is bounded by the chunks in flight (threads + 2, fewer if the heap is small), each a chunk and its
+ * frame, whatever the image's size.
  *
  * <p>Thread-safe: one writer may write several images at once.
  */
@@ -146,14 +149,32 @@ public final class IndexedImageWriter {
             out.write(IndexFormat.headFrame());
             objectBytes = IndexFormat.HEAD_FRAME;
             SparseInput sparse = image instanceof SparseInput s ? s : null;
+            PositionalInput positional = image instanceof PositionalInput p ? p : null;
+            long length = positional == null ? -1 : positional.length();
             for (long at = 0; ; ) {
                 int n = sparse == null ? 0 : hole(sparse, at);
                 Future<Compressed> next;
                 if (n > 0) {
                     checkRoom();
-                    image.skipNBytes(n);
+                    if (positional == null) {
+                        image.skipNBytes(n);
+                    }
                     next = CompletableFuture.completedFuture(
                             new Compressed(null, n, null, zeroFrame(n), true, IndexFormat.zeroSha256(n)));
+                } else if (positional != null) {
+                    // Each thread reads the chunk it compresses: reading is spread over the cores too.
+                    if (at >= length) {
+                        break;
+                    }
+                    checkRoom();
+                    byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
+                    int read = (int) Math.min(chunkSize, length - at);
+                    long from = at;
+                    n = read;
+                    next = compressors.submit(() -> {
+                        positional.readFully(from, buffer, read);
+                        return compress(buffer, read);
+                    });
                 } else {
                     byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
                     int read = image.readNBytes(buffer, 0, chunkSize);
