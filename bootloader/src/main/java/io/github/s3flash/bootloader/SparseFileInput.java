@@ -24,9 +24,10 @@ import java.nio.file.StandardOpenOption;
  * are: {@code lseek(SEEK_DATA)} (Linux, through the Foreign Function &amp; Memory API) on a descriptor
  * of its own, the bytes themselves through a {@link FileChannel}. Skipping moves the channel's
  * position without reading. Where the file system keeps no holes, or the file is a block device,
- * the kernel reports data everywhere and every chunk is read, as before. The writer's threads read
- * their chunks at their offsets ({@link PositionalInput}): a positional read on a channel is safe
- * from several threads at once.
+ * the kernel reports data everywhere and every chunk is read, as before. The writer's threads take
+ * their chunks at their offsets ({@link PositionalInput}) as mapped pages: mapping is safe from
+ * several threads at once, and spares the kernel's copy of every byte into the heap (on this
+ * project's 2-core bench, a quarter of a create's time on random data).
  *
  * <p>Needs {@code --enable-native-access=io.github.s3flash.bootloader} (or {@code ALL-UNNAMED} on the
  * class path); without it the JDK prints a warning and still runs the calls.
@@ -98,15 +99,16 @@ final class SparseFileInput extends InputStream implements SparseInput, Position
         return errno == ENXIO ? length : offset;
     }
 
+    /** The file's pages at {@code offset} mapped read-only until {@code arena} closes: no copy by the kernel. */
     @Override
-    public void readFully(long offset, byte[] into, int length) throws IOException {
-        var buffer = ByteBuffer.wrap(into, 0, length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, offset + buffer.position()) < 0) {
-                throw new EOFException("the source ended at byte " + (offset + buffer.position()) + ", before its"
-                        + " length when it was opened (" + this.length + "): was it changed while the image was made?");
-            }
+    public ByteBuffer bytes(long offset, int length, Arena arena) throws IOException {
+        long size = channel.size();
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new EOFException("the source ends at byte " + size + ", before byte " + (offset + length)
+                    + " (its length when it was opened was " + this.length + "): was it changed while the image"
+                    + " was made?");
         }
+        return channel.map(FileChannel.MapMode.READ_ONLY, offset, length, arena).asByteBuffer();
     }
 
     @Override

@@ -87,7 +87,7 @@ class SparseFileInputTest {
     }
 
     @Test
-    void readsAtOffsetsFromSeveralThreadsAreTheFilesBytesAndTheEndIsNamed() throws Exception {
+    void bytesAtOffsetsFromSeveralThreadsAreTheFilesAndTheEndIsNamed() throws Exception {
         long seed = Seeds.next();
         var random = new Random(seed);
         Path file = sparse(dir.resolve("disk.img"), 16L * MIB + 1 + random.nextInt(MIB), random, 2L * MIB, 7L * MIB);
@@ -96,22 +96,27 @@ class SparseFileInputTest {
             var reads = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (int i = 0; i < 64; i++) {
                 int offset = random.nextInt(expected.length);
-                int length = random.nextInt(Math.min(2 * MIB, expected.length - offset) + 1);
+                int length = 1 + random.nextInt(Math.min(2 * MIB, expected.length - offset));
                 reads.add(pool.submit(() -> {
-                    byte[] into = new byte[length + 7];
-                    in.readFully(offset, into, length);
-                    assertThat(java.util.Arrays.equals(into, 0, length, expected, offset, offset + length))
-                            .as(Seeds.describe(seed) + ": " + length + " bytes at " + offset).isTrue();
+                    try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                        ByteBuffer bytes = in.bytes(offset, length, arena);
+                        byte[] got = new byte[bytes.remaining()];
+                        bytes.get(got);
+                        assertThat(java.util.Arrays.equals(got, 0, got.length, expected, offset, offset + length))
+                                .as(Seeds.describe(seed) + ": " + length + " bytes at " + offset).isTrue();
+                    }
                     return null;
                 }));
             }
             for (var read : reads) {
                 read.get();
             }
-            assertThatThrownBy(() -> in.readFully(expected.length - 10, new byte[20], 20))
-                    .isInstanceOf(java.io.EOFException.class)
-                    .hasMessageContaining("ended at byte " + expected.length)
-                    .hasMessageContaining("changed while");
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                assertThatThrownBy(() -> in.bytes(expected.length - 10, 20, arena))
+                        .isInstanceOf(java.io.EOFException.class)
+                        .hasMessageContaining("ends at byte " + expected.length)
+                        .hasMessageContaining("changed while");
+            }
         }
     }
 
@@ -142,12 +147,27 @@ class SparseFileInputTest {
     @Test
     void aBlockDeviceReportsDataEverywhere() throws Exception {
         var random = new Random(Seeds.next());
-        try (LoopDevice loop = LoopDevice.create(dir, 8L * MIB);
-                var in = new SparseFileInput(loop.device())) {
-            assertThat(in.length()).as("its capacity").isEqualTo(8L * MIB);
-            long offset = 4096L * random.nextInt(2048);
-            assertThat(in.dataFrom(offset)).as("a block device reads every byte").isEqualTo(offset);
-            assertThat(in.readAllBytes()).isEqualTo(loop.read(8 * MIB));
+        try (LoopDevice loop = LoopDevice.create(dir, 8L * MIB)) {
+            try (FileChannel out = FileChannel.open(loop.device(), StandardOpenOption.WRITE)) {
+                out.write(ByteBuffer.wrap(TestImages.random(random, 3 * MIB)), MIB);
+                out.force(true);
+            }
+            byte[] device = loop.read(8 * MIB);
+            try (var in = new SparseFileInput(loop.device())) {
+                assertThat(in.length()).as("its capacity").isEqualTo(8L * MIB);
+                long offset = 4096L * random.nextInt(2048);
+                assertThat(in.dataFrom(offset)).as("a block device reads every byte").isEqualTo(offset);
+                int at = random.nextInt(4 * MIB);
+                int length = 1 + random.nextInt(4 * MIB);
+                try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                    ByteBuffer mapped = in.bytes(at, length, arena);
+                    byte[] got = new byte[mapped.remaining()];
+                    mapped.get(got);
+                    assertThat(got).as("the device's pages mapped at " + at).isEqualTo(
+                            java.util.Arrays.copyOfRange(device, at, at + length));
+                }
+                assertThat(in.readAllBytes()).isEqualTo(device);
+            }
         }
     }
 }

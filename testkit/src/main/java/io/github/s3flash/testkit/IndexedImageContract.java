@@ -362,11 +362,12 @@ public abstract class IndexedImageContract {
 
     /**
      * An image in memory read only at offsets ({@link PositionalInput}): reading it as a stream fails
-     * the test, so the writer must not; it counts the bytes read.
+     * the test, so the writer must not; it counts the bytes it hands out.
      */
     private static class PositionalImage extends InputStream implements PositionalInput {
         final byte[] image;
         final java.util.concurrent.atomic.AtomicLong readBytes = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
         PositionalImage(byte[] image) {
             this.image = image;
@@ -377,13 +378,22 @@ public abstract class IndexedImageContract {
             return image.length;
         }
 
+        /**
+         * In turn: a slice of the image's array, a read-only view of it (no array to read), or a
+         * copy in the arena's native memory (as a file's mapped pages are): each a path of the writer.
+         */
         @Override
-        public void readFully(long offset, byte[] into, int length) throws IOException {
+        public ByteBuffer bytes(long offset, int length, java.lang.foreign.Arena arena) throws IOException {
             if (offset < 0 || offset + length > image.length) {
                 throw new java.io.EOFException("read of " + length + " at " + offset + " past " + image.length);
             }
-            System.arraycopy(image, (int) offset, into, 0, length);
             readBytes.addAndGet(length);
+            ByteBuffer heap = ByteBuffer.wrap(image, (int) offset, length).slice();
+            return switch ((int) (calls.getAndIncrement() % 3)) {
+                case 0 -> heap;
+                case 1 -> heap.asReadOnlyBuffer();
+                default -> arena.allocate(Math.max(1, length)).asByteBuffer().put(heap).flip();
+            };
         }
 
         /** The bytes of whole-hole chunks; none here. */

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -162,18 +164,25 @@ public final class IndexedImageWriter {
                     next = CompletableFuture.completedFuture(
                             new Compressed(null, n, null, zeroFrame(n), true, IndexFormat.zeroSha256(n)));
                 } else if (positional != null) {
-                    // Each thread reads the chunk it compresses: reading is spread over the cores too.
+                    // Each thread takes the chunk it compresses from the input (a file maps it): the
+                    // reading is spread over the cores, and only slices pass through the heap.
                     if (at >= length) {
                         break;
                     }
                     checkRoom();
-                    byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
+                    byte[] slice = freeInputs.isEmpty() ? new byte[Math.min(SLICE, chunkSize)] : freeInputs.pop();
                     int read = (int) Math.min(chunkSize, length - at);
                     long from = at;
                     n = read;
                     next = compressors.submit(() -> {
-                        positional.readFully(from, buffer, read);
-                        return compress(buffer, read);
+                        try (Arena arena = Arena.ofConfined()) {
+                            ByteBuffer chunk = positional.bytes(from, read, arena);
+                            if (chunk.remaining() != read) {
+                                throw new IOException("the input gave " + chunk.remaining() + " bytes at offset " + from
+                                        + ", not the " + read + " asked for");
+                            }
+                            return compress(chunk, slice, from);
+                        }
                     });
                 } else {
                     byte[] buffer = freeInputs.isEmpty() ? new byte[chunkSize] : freeInputs.pop();
@@ -184,7 +193,8 @@ public final class IndexedImageWriter {
                     }
                     checkRoom();
                     n = read;
-                    next = compressors.submit(() -> compress(buffer, read));
+                    long from = at;
+                    next = compressors.submit(() -> compress(ByteBuffer.wrap(buffer, 0, read), buffer, from));
                 }
                 window.add(next);
                 count++;
@@ -218,23 +228,40 @@ public final class IndexedImageWriter {
             }
         }
 
-        private Compressed compress(byte[] input, int length) throws IOException, InterruptedException {
-            if (allZero(input, length)) {
-                return new Compressed(input, length, null, zeroFrame(length), true, IndexFormat.zeroSha256(length));
-            }
-            MessageDigest sha256 = IndexFormat.sha256();
-            FrameBuffer frame = freeFrames.take();
-            frame.reset();
-            // Slice by slice, so that the encoder reads what the digest has just brought into the cache:
-            // a chunk is read from memory once, not once per pass.
-            try (OutputStream encoder = codec.encode(frame, frameOptions(length))) {
-                for (int at = 0; at < length; at += SLICE) {
-                    int n = Math.min(SLICE, length - at);
-                    sha256.update(input, at, n);
-                    encoder.write(input, at, n);
+        /**
+         * Hashes and encodes {@code chunk} (position to limit), or finds it all zeros. A chunk in the
+         * heap is read where it is; any other (a file's mapped pages) passes slice by slice through
+         * {@code scratch}, one copy that brings the slice into the cache for the digest and the encoder.
+         * {@code scratch} is the buffer handed back for reuse: the chunk's own array, or a slice's.
+         */
+        private Compressed compress(ByteBuffer chunk, byte[] scratch, long offset)
+                throws IOException, InterruptedException {
+            int length = chunk.remaining();
+            try {
+                if (allZero(chunk, scratch)) {
+                    return new Compressed(scratch, length, null, zeroFrame(length), true,
+                            IndexFormat.zeroSha256(length));
                 }
+                MessageDigest sha256 = IndexFormat.sha256();
+                FrameBuffer frame = freeFrames.take();
+                frame.reset();
+                // Slice by slice, so that the encoder reads what the digest has just brought into the cache:
+                // a chunk is read from memory once, not once per pass.
+                try (OutputStream encoder = codec.encode(frame, frameOptions(length))) {
+                    for (int at = 0; at < length; at += SLICE) {
+                        int n = Math.min(SLICE, length - at);
+                        byte[] bytes = slice(chunk, at, n, scratch);
+                        int from = chunk.hasArray() ? chunk.arrayOffset() + chunk.position() + at : 0;
+                        sha256.update(bytes, from, n);
+                        encoder.write(bytes, from, n);
+                    }
+                }
+                return new Compressed(scratch, length, frame, null, false, sha256.digest());
+            } catch (InternalError e) {
+                // The JDK's answer to a mapped file that shrank under it (SIGBUS on a page past its end).
+                throw new IOException("the input could not be read at bytes " + offset + " to " + (offset + length)
+                        + " (" + e.getMessage() + "): was it truncated or changed while the image was made?", e);
             }
-            return new Compressed(input, length, frame, null, false, sha256.digest());
         }
 
         private void writeOut(Future<Compressed> next) throws IOException {
@@ -341,14 +368,34 @@ public final class IndexedImageWriter {
         return frame;
     }
 
-    static boolean allZero(byte[] b, int length) {
-        for (int at = 0; at < length; at += ZEROS.length) {
-            int n = Math.min(ZEROS.length, length - at);
-            if (Arrays.mismatch(b, at, at + n, ZEROS, 0, n) >= 0) {
-                return false;
+    /** Whether {@code chunk} (position to limit) is all zeros; stops at the first slice that is not. */
+    static boolean allZero(ByteBuffer chunk, byte[] scratch) {
+        int length = chunk.remaining();
+        for (int at = 0; at < length; at += SLICE) {
+            int n = Math.min(SLICE, length - at);
+            byte[] bytes = slice(chunk, at, n, scratch);
+            int from = chunk.hasArray() ? chunk.arrayOffset() + chunk.position() + at : 0;
+            for (int z = 0; z < n; z += ZEROS.length) {
+                int k = Math.min(ZEROS.length, n - z);
+                if (Arrays.mismatch(bytes, from + z, from + z + k, ZEROS, 0, k) >= 0) {
+                    return false;
+                }
             }
         }
         return true;
+    }
+
+    /**
+     * The array holding bytes {@code at} to {@code at + n} of {@code chunk} (from its position): its
+     * own array when it has one, else {@code scratch}, filled from offset 0 (a copy through the JDK's
+     * memory access, which turns a fault on a mapped file into an {@link InternalError}).
+     */
+    private static byte[] slice(ByteBuffer chunk, int at, int n, byte[] scratch) {
+        if (chunk.hasArray()) {
+            return chunk.array();
+        }
+        chunk.get(chunk.position() + at, scratch, 0, n);
+        return scratch;
     }
 
     /** A compressed chunk: its input buffer (to reuse), and either an encoded frame or the shared zero frame. */
