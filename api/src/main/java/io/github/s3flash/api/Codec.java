@@ -39,6 +39,38 @@ public interface Codec {
     InputStream decode(InputStream compressed) throws IOException;
 
     /**
+     * The decode option {@value}: {@code verify} (the default) or {@code skip}. A caller that checks
+     * every decoded byte by stronger means (the indexed flash checks each chunk against the SHA-256 in
+     * its manifest) gives {@code skip}, and a codec whose frames carry checksums of their own (lz4's
+     * XXH32) may then leave them uncomputed: the same bytes for a fifth less CPU on lz4.
+     */
+    String FRAME_CHECKSUMS = "frame-checksums";
+
+    /**
+     * As {@link #decode(InputStream)}, with options; a codec ignores those it does not know, and the
+     * default ignores them all. See {@link #FRAME_CHECKSUMS}; {@link #verifyFrameChecksums} reads it.
+     */
+    default InputStream decode(InputStream compressed, Options options) throws IOException {
+        return decode(compressed);
+    }
+
+    /**
+     * Whether {@code options} leave frame checksums to be verified ({@link #FRAME_CHECKSUMS} absent or
+     * {@code verify}).
+     *
+     * @throws IllegalArgumentException for a value other than {@code verify} or {@code skip}
+     */
+    static boolean verifyFrameChecksums(Options options) {
+        String value = options.get(FRAME_CHECKSUMS).orElse("verify");
+        return switch (value) {
+            case "verify" -> true;
+            case "skip" -> false;
+            default -> throw new IllegalArgumentException("option " + FRAME_CHECKSUMS + "=" + value
+                    + " is not valid: expected verify or skip");
+        };
+    }
+
+    /**
      * Wraps {@code out} in an encoding stream whose output this codec's {@link #decode} and the
      * format's standard tools read. Options are codec-specific ({@code level}, {@code block-size},
      * ...). Closing the returned stream finishes the format and closes {@code out}.

@@ -138,6 +138,21 @@ public abstract class CodecContract {
         });
     }
 
+    /**
+     * {@code frame-checksums=skip} (given by callers that check the decoded bytes themselves) changes
+     * nothing of what valid input decodes to, through split reads.
+     */
+    @Test
+    void skippingFrameChecksumsGivesTheSameBytes() throws IOException {
+        Options skip = Options.empty().with(Codec.FRAME_CHECKSUMS, "skip");
+        forSeededImages((image, compressed, random, where) -> {
+            try (InputStream in = codec().decode(SplitReads.random(new ByteArrayInputStream(compressed), random,
+                    65536), skip)) {
+                assertThat(in.readAllBytes()).as("frame-checksums=skip, " + where).isEqualTo(image);
+            }
+        });
+    }
+
     @Test
     void probeOfItsOwnOutputIsAsDeclared() throws IOException {
         byte[] compressed = encode(TestImages.diskLike(new Random(1), 100_000));

@@ -73,6 +73,15 @@ public final class Lz4Codec implements Codec {
         return new Lz4FrameInputStream(compressed, Holder.LZ4.safeDecompressor(), Holder.XXHASH);
     }
 
+    /** Honours {@code frame-checksums=skip}: block and content checksums are read, not computed. */
+    @Override
+    public InputStream decode(InputStream compressed, Options options) {
+        requireNonNull(compressed, "compressed");
+        requireNonNull(options, "options");
+        return new Lz4FrameInputStream(compressed, Holder.LZ4.safeDecompressor(), Holder.XXHASH,
+                Codec.verifyFrameChecksums(options));
+    }
+
     @Override
     public OutputStream encode(OutputStream out, Options options) throws IOException {
         requireNonNull(out, "out");

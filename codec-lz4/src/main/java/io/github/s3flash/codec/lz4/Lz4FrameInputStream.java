@@ -52,6 +52,7 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
     private long contentSize;
     private long frameDecoded;
     private StreamingXXHash32 contentHash;
+    private final boolean verifyChecksums;
 
     private byte[] compressed = new byte[0];
     /** Decoded bytes; linked blocks keep up to {@link Lz4Format#WINDOW} bytes of history before them. */
@@ -64,10 +65,21 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
     private int windowStart;
 
     Lz4FrameInputStream(InputStream in, LZ4SafeDecompressor decompressor, XXHashFactory hashes) {
+        this(in, decompressor, hashes, true);
+    }
+
+    /**
+     * @param verifyChecksums false to read the frames' block and content checksums without computing
+     *     them: for a caller that checks every decoded byte by stronger means (Codec's
+     *     {@code frame-checksums=skip}); the header checksum, sizes and bounds are checked all the same
+     */
+    Lz4FrameInputStream(InputStream in, LZ4SafeDecompressor decompressor, XXHashFactory hashes,
+            boolean verifyChecksums) {
         this.in = Objects.requireNonNull(in, "in");
         this.decompressor = decompressor;
         this.hashes = hashes;
         this.blockHash = hashes.hash32();
+        this.verifyChecksums = verifyChecksums;
     }
 
     @Override
@@ -247,7 +259,7 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
         frameDecoded = 0;
         windowStart = Lz4Format.WINDOW;
         ensureBuffers(max + 4, independent ? max : Lz4Format.WINDOW + max);
-        if (contentChecksum) {
+        if (contentChecksum && verifyChecksums) {
             if (contentHash == null) {
                 contentHash = hashes.newStreamingHash32(0);
             } else {
@@ -273,7 +285,7 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
         }
         int stored4 = blockChecksum ? 4 : 0;
         readExactly(compressed, 0, size + stored4, "a block");
-        if (blockChecksum && blockHash.hash(compressed, 0, size, 0) != intLE(compressed, size)) {
+        if (blockChecksum && verifyChecksums && blockHash.hash(compressed, 0, size, 0) != intLE(compressed, size)) {
             throw new CorruptImageException("LZ4 block checksum does not match", at);
         }
         if (stored && independent) {
@@ -302,7 +314,7 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
             throw new CorruptImageException("LZ4 frame decodes to more than its declared content size "
                     + contentSize, position);
         }
-        if (contentChecksum) {
+        if (contentChecksum && verifyChecksums) {
             contentHash.update(data, from, n);
         }
         served = data;
@@ -345,7 +357,7 @@ final class Lz4FrameInputStream extends InputStream implements ReadableByteChann
     private void endFrame(long at) throws IOException {
         if (contentChecksum) {
             readExactly(header, 0, 4, "a frame's content checksum");
-            if (contentHash.getValue() != intLE(header, 0)) {
+            if (verifyChecksums && contentHash.getValue() != intLE(header, 0)) {
                 throw new CorruptImageException("LZ4 content checksum does not match: the decoded frame differs"
                         + " from what was compressed", at);
             }
