@@ -19,6 +19,8 @@
 #   indexed       ./s3flash flash --source s3://bench/IMG.idx.lz4 --target LOOP --image-digest …: the
 #                 same image made with `s3flash image create` (lz4, 4 MiB chunks), flashed chunk by
 #                 chunk (zero chunks never fetched, every chunk checked against the pinned manifest)
+#   indexed-http  `indexed` from nginx (http://127.0.0.1:PORT/IMG.idx.lz4, ranged reads): the same
+#                 server as the native pipeline, which S3Proxy's CPU on the same 2 cores otherwise blurs
 #   indexed-delta the same with --delta, right after `indexed` (the disk holds the image): a re-flash
 #   indexed-1cpu  `indexed` pinned to one core (taskset -c 0), for the scaling ratio
 #   indexed-zeroout, indexed-delta-zeroout  `indexed` and `indexed-delta` with -o zero=zeroout: zero
@@ -65,11 +67,10 @@ done
 bench_s3_server "$WORK/s3"
 for img in os random; do
   "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet - "s3://bench/$img.img.lz4" < "$WORK/www/$img.img.lz4"
-  "$ROOT/s3flash" image create --source "$WORK/$img.img" --target "$WORK/$img.idx.lz4" --progress none \
+  "$ROOT/s3flash" image create --source "$WORK/$img.img" --target "$WORK/www/$img.idx.lz4" --progress none \
     > "$WORK/$img.create"
   sed -n 's/^  image digest: *//p' "$WORK/$img.create" > "$WORK/$img.digest"
-  "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet "$WORK/$img.idx.lz4" "s3://bench/$img.idx.lz4"
-  rm -f "$WORK/$img.idx.lz4"
+  "$AWS" --endpoint-url "$ENDPOINT" s3 cp --quiet "$WORK/www/$img.idx.lz4" "s3://bench/$img.idx.lz4"
 done
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -116,13 +117,14 @@ command_for() { # method image
     original) echo "$AWS --endpoint-url $ENDPOINT s3 cp --quiet s3://bench/$2.img.lz4 $WORK/tmpfs/$2.img.lz4 && lz4 -q -d -c $WORK/tmpfs/$2.img.lz4 > $LOOP && sync; rm -f $WORK/tmpfs/$2.img.lz4" ;;
     disk) echo "dd if=$WORK/$2.img of=$LOOP bs=4M oflag=direct conv=fsync status=none" ;;
     indexed) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
+    indexed-http) echo "'$ROOT/s3flash' flash --source http://127.0.0.1:$PORT/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none > /dev/null" ;;
     indexed-delta) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --delta --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
     indexed-1cpu) echo "taskset -c 0 '$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT > /dev/null" ;;
     indexed-zeroout) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --progress none -o s3.endpoint=$ENDPOINT -o zero=zeroout > /dev/null" ;;
     indexed-delta-zeroout) echo "'$ROOT/s3flash' flash --source s3://bench/$2.idx.lz4 --target $LOOP --image-digest $(cat "$WORK/$2.digest") --delta --progress none -o s3.endpoint=$ENDPOINT -o zero=zeroout > /dev/null" ;;
   esac
 }
-METHODS=${METHODS:-"s3flash-s3 s3flash-http native native-s3 original disk indexed indexed-delta indexed-1cpu indexed-zeroout indexed-delta-zeroout"}
+METHODS=${METHODS:-"s3flash-s3 s3flash-http native native-s3 original disk indexed indexed-http indexed-delta indexed-1cpu indexed-zeroout indexed-delta-zeroout"}
 for img in os random; do
   sha256sum "$WORK/$img.img" | cut -d' ' -f1 > "$WORK/$img.sha256"
   for m in $METHODS; do
@@ -148,8 +150,8 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 size = int(sys.argv[2]) << 20
 tck = int(sys.argv[4])
-methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk", "indexed", "indexed-delta",
-           "indexed-1cpu", "indexed-zeroout", "indexed-delta-zeroout")
+methods = ("s3flash-s3", "s3flash-http", "native", "native-s3", "original", "disk", "indexed", "indexed-http",
+           "indexed-delta", "indexed-1cpu", "indexed-zeroout", "indexed-delta-zeroout")
 present = {r[1] for r in rows}
 methods = tuple(m for m in methods if m in present)
 print(f"\nmedians of {sys.argv[3]} runs, {sys.argv[2]} MiB images (MB/s = 10^6 image bytes per second)\n")
@@ -172,6 +174,7 @@ for img in ("os", "random"):
     goal = " (goal 2.0)" if img == "os" else " (goal 1.2)"
     ratio("indexed vs native pipeline (nginx), x faster", "native", "indexed", goal)
     ratio("indexed vs native pipeline (S3Proxy), x faster", "native-s3", "indexed")
+    ratio("indexed from nginx vs native pipeline (nginx), x faster", "native", "indexed-http")
     ratio("indexed vs original method, x faster", "original", "indexed", " (goal 5)" if img == "os" else "")
     ratio("indexed time / disk limit (dd) time", "indexed", "disk", " (goal <= 1.3)" if img == "os" else "")
     ratio("delta re-flash vs full indexed flash, x faster", "indexed", "indexed-delta", " (goal 5)")
