@@ -238,7 +238,8 @@ public final class IndexedImageWriter {
                 throws IOException, InterruptedException {
             int length = chunk.remaining();
             try {
-                if (allZero(chunk, scratch)) {
+                int firstData = firstNonZeroSlice(chunk, scratch);
+                if (firstData < 0) {
                     return new Compressed(scratch, length, null, zeroFrame(length), true,
                             IndexFormat.zeroSha256(length));
                 }
@@ -250,7 +251,8 @@ public final class IndexedImageWriter {
                 try (OutputStream encoder = codec.encode(frame, frameOptions(length))) {
                     for (int at = 0; at < length; at += SLICE) {
                         int n = Math.min(SLICE, length - at);
-                        byte[] bytes = slice(chunk, at, n, scratch);
+                        // The slice the zero check stopped at is still in scratch: not copied again.
+                        byte[] bytes = at == firstData && !chunk.hasArray() ? scratch : slice(chunk, at, n, scratch);
                         int from = chunk.hasArray() ? chunk.arrayOffset() + chunk.position() + at : 0;
                         sha256.update(bytes, from, n);
                         encoder.write(bytes, from, n);
@@ -368,8 +370,11 @@ public final class IndexedImageWriter {
         return frame;
     }
 
-    /** Whether {@code chunk} (position to limit) is all zeros; stops at the first slice that is not. */
-    static boolean allZero(ByteBuffer chunk, byte[] scratch) {
+    /**
+     * The offset of the first slice of {@code chunk} (from its position) that is not all zeros, or -1
+     * when the whole chunk is; a chunk without an array leaves that slice in {@code scratch}.
+     */
+    static int firstNonZeroSlice(ByteBuffer chunk, byte[] scratch) {
         int length = chunk.remaining();
         for (int at = 0; at < length; at += SLICE) {
             int n = Math.min(SLICE, length - at);
@@ -378,11 +383,11 @@ public final class IndexedImageWriter {
             for (int z = 0; z < n; z += ZEROS.length) {
                 int k = Math.min(ZEROS.length, n - z);
                 if (Arrays.mismatch(bytes, from + z, from + z + k, ZEROS, 0, k) >= 0) {
-                    return false;
+                    return at;
                 }
             }
         }
-        return true;
+        return -1;
     }
 
     /**
