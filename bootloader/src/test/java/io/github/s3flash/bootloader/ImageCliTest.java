@@ -122,6 +122,64 @@ class ImageCliTest {
         assertThat(field(verify.out(), "trust")).startsWith("none: not authenticated");
     }
 
+    /**
+     * A file laid out as file systems are, made with the default 4 MiB chunks: each chunk is read from
+     * the file's mapped pages in 1 MiB slices, and here chunks begin with one to three zero slices
+     * (or a hole) before their data, as an empty block group does before the next one's metadata.
+     * Then a real ext4 file system from {@code mkfs.ext4 -d}. {@code lz4 -d} must give back each file
+     * byte for byte.
+     */
+    @Test
+    void createFromAFileWhoseChunksBeginWithZerosGivesBackEveryByte() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        int mib = 1 << 20;
+        int chunk = 4 * mib;
+        byte[] bytes = TestImages.diskLike(random, 6 * chunk + 12345);
+        for (int c = 0; c < 6; c++) {
+            int zeros = (1 + c % 3) * mib - (c >= 3 ? 1 : 0);
+            Arrays.fill(bytes, c * chunk, c * chunk + zeros, (byte) 0);
+            bytes[c * chunk + zeros] = (byte) (1 + random.nextInt(255));
+        }
+        Path raw = dir.resolve("layout.img");
+        try (var file = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // Only the bytes that are not zero are written: every zero MiB is a hole of the sparse file.
+            for (int at = 0; at < bytes.length; at += mib) {
+                int n = Math.min(mib, bytes.length - at);
+                if (Arrays.mismatch(bytes, at, at + n, new byte[n], 0, n) >= 0) {
+                    file.write(java.nio.ByteBuffer.wrap(bytes, at, n), at);
+                }
+            }
+            file.truncate(bytes.length);
+            if (file.size() < bytes.length) {
+                file.write(java.nio.ByteBuffer.allocate(1), bytes.length - 1);
+            }
+        }
+        assertThat(Files.readAllBytes(raw)).as("the sparse file written").isEqualTo(bytes);
+
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.write(tree.resolve("noise"), TestImages.random(random, 3 * mib + 777));
+        Files.write(tree.resolve("text"), TestImages.diskLike(random, 5 * mib));
+        Path ext4 = dir.resolve("ext4.img");
+        Cli.run(List.of("mkfs.ext4", "-q", "-F", "-d", tree.toString(), ext4.toString(), "40M"), null,
+                dir.resolve("mkfs.out"));
+
+        for (Path input : List.of(raw, ext4)) {
+            Path object = dir.resolve(input.getFileName() + ".lz4");
+            var r = CliProcess.modulePath("image", "create", "--source", input.toString(), "--target",
+                    object.toString(), "--progress", "none");
+            assertThat(r.exit()).as(r + Seeds.describe(seed)).isZero();
+            byte[] expected = Files.readAllBytes(input);
+            byte[] decoded = decode(object, "lz4");
+            assertThat(Arrays.mismatch(decoded, expected)).as(input + ": the first byte lz4 -d gives back that"
+                    + " differs from the file's (of " + decoded.length + " decoded), -1 when none; "
+                    + Seeds.describe(seed)).isEqualTo(-1);
+            var verify = CliProcess.modulePath("image", "verify", object.toString(), "--progress", "none");
+            assertThat(verify.exit()).as(verify.toString()).isZero();
+        }
+    }
+
     @Test
     void inspectReadsOnlyTheTailOfTheObject() throws Exception {
         long seed = Seeds.next();

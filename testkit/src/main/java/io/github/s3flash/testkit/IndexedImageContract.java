@@ -78,7 +78,11 @@ public abstract class IndexedImageContract {
 
     /** Checks the object against the image: the CLI, the index, and each chunk decoded alone. */
     private void check(byte[] image, Path object, int chunkSize, String where) throws Exception {
-        assertThat(cliDecoded(object)).as(where + ": " + String.join(" ", cliDecode())).isEqualTo(image);
+        byte[] cli = cliDecoded(object);
+        // The first byte that differs, not two arrays of megabytes, in a failure.
+        assertThat(Arrays.mismatch(cli, image)).as(where + ": " + String.join(" ", cliDecode())
+                + ": the first byte that differs from the image's (of " + cli.length + " decoded, "
+                + image.length + " in the image), -1 when none").isEqualTo(-1);
         try (PinnedImage pinned = open(object)) {
             IndexedImage index = IndexedImage.require(pinned, RetryPolicy.DEFAULT);
             Manifest m = index.manifest();
@@ -361,6 +365,48 @@ public abstract class IndexedImageContract {
     }
 
     /**
+     * Chunks of several of the writer's 1 MiB slices whose first slices are zeros and whose later ones
+     * are not (a file system's chunk: an empty block group, then data). The writer's zero check reads
+     * those slices once; the bytes it then hashes and encodes must still be the chunk's own, from every
+     * kind of buffer an input hands out (heap, read-only, native), checked against the image itself.
+     */
+    @Test
+    void chunksWhoseFirstSlicesAreZeroKeepTheirLaterBytesFromEveryKindOfInput() throws Exception {
+        long seed = Seeds.next();
+        var random = new Random(seed);
+        int slice = 1 << 20;
+        int chunk = 4 * slice;
+        for (int round = 0; round < 3; round++) {
+            int chunks = 3;
+            int size = chunks * chunk - (round == 2 ? 1 + random.nextInt(slice) : 0);
+            byte[] image = TestImages.diskLike(random, size);
+            for (int c = 0; c < chunks; c++) {
+                // Zeros up to a slice boundary (1, 2 or 3 slices), or one byte short of it, then data.
+                int zeros = (1 + (c + round) % 3) * slice - (random.nextBoolean() ? 1 : 0);
+                int from = c * chunk;
+                Arrays.fill(image, from, Math.min(size, from + zeros), (byte) 0);
+                if (from + zeros < size) {
+                    image[from + zeros] = (byte) (1 + random.nextInt(255));
+                }
+            }
+            String where = Seeds.describe(seed) + ", round " + round + ": " + size + " bytes, chunks of " + chunk;
+            var settings = new WriterSettings(chunk, Options.empty(), 1 + random.nextInt(2));
+            Path plain = dir.resolve("plain.img");
+            write(image, settings, plain);
+            check(image, plain, chunk, where + ", from a stream");
+            // Three chunks and three kinds of buffer, taken in turn: each chunk once per kind over the rounds.
+            var input = new PositionalImage(image, round);
+            Path positional = dir.resolve("positional.img");
+            try (OutputStream out = Files.newOutputStream(positional)) {
+                new IndexedImageWriter(codec(), settings).write(input, out, null, ChunkProgress.NONE);
+            }
+            check(image, positional, chunk, where + ", read at offsets");
+            assertThat(Files.readAllBytes(positional)).as(where + ": the same object as from a plain stream")
+                    .isEqualTo(Files.readAllBytes(plain));
+        }
+    }
+
+    /**
      * An image in memory read only at offsets ({@link PositionalInput}): reading it as a stream fails
      * the test, so the writer must not; it counts the bytes it hands out.
      */
@@ -370,7 +416,13 @@ public abstract class IndexedImageContract {
         private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
         PositionalImage(byte[] image) {
+            this(image, 0);
+        }
+
+        /** Starting the turn of buffer kinds at {@code firstKind} (0 heap, 1 read-only, 2 native). */
+        PositionalImage(byte[] image, int firstKind) {
             this.image = image;
+            calls.set(firstKind);
         }
 
         @Override

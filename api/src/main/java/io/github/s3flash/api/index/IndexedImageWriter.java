@@ -249,7 +249,13 @@ public final class IndexedImageWriter {
                 // Slice by slice, so that the encoder reads what the digest has just brought into the cache:
                 // a chunk is read from memory once, not once per pass.
                 try (OutputStream encoder = codec.encode(frame, frameOptions(length))) {
-                    for (int at = 0; at < length; at += SLICE) {
+                    for (int at = 0; at < firstData; at += ZEROS.length) {
+                        // Slices the zero check found all zeros: not read again (nor copied over scratch).
+                        int n = Math.min(ZEROS.length, firstData - at);
+                        sha256.update(ZEROS, 0, n);
+                        encoder.write(ZEROS, 0, n);
+                    }
+                    for (int at = firstData; at < length; at += SLICE) {
                         int n = Math.min(SLICE, length - at);
                         // The slice the zero check stopped at is still in scratch: not copied again.
                         byte[] bytes = at == firstData && !chunk.hasArray() ? scratch : slice(chunk, at, n, scratch);
