@@ -165,7 +165,13 @@ for layout in $(printf '%s\n' "${runs[@]}" | cut -d' ' -f3 | sort -u); do
             -p "$s3flash_lib:$s3flash_jar" -m io.github.s3flash.bootloader/io.github.s3flash.bootloader.Main \
             image create --source "$img" --target "s3://images/new-os-$layout.idx.lz4" --sign-key "$work/release-key" \
             --progress none -o "s3.endpoint=http://127.0.0.1:$port" >&2
-        log "new OS ($layout): published as a signed indexed image too"
+        # What the flash will write must be this disk: checked here with the stock lz4 CLI, so that a
+        # wrong image is named as such and not found later as a machine that does not boot.
+        s3proxy_aws cp "s3://images/new-os-$layout.idx.lz4" "$work/new-$layout.idx.lz4" >/dev/null
+        differs=$(lz4 -d -c -q "$work/new-$layout.idx.lz4" | cmp - "$img" 2>&1) \
+            || fail "image create published s3://images/new-os-$layout.idx.lz4, which lz4 -d does not decode to $img: $differs"
+        rm -f "$work/new-$layout.idx.lz4"
+        log "new OS ($layout): published as a signed indexed image too (lz4 -d gives back the disk byte for byte)"
     fi
 done
 ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C boot-chain-test
