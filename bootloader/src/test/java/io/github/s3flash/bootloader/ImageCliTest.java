@@ -135,12 +135,7 @@ class ImageCliTest {
         var random = new Random(seed);
         int mib = 1 << 20;
         int chunk = 4 * mib;
-        byte[] bytes = TestImages.diskLike(random, 6 * chunk + 12345);
-        for (int c = 0; c < 6; c++) {
-            int zeros = (1 + c % 3) * mib - (c >= 3 ? 1 : 0);
-            Arrays.fill(bytes, c * chunk, c * chunk + zeros, (byte) 0);
-            bytes[c * chunk + zeros] = (byte) (1 + random.nextInt(255));
-        }
+        byte[] bytes = TestImages.chunksBeginningWithZeros(random, 6 * chunk + 12345, chunk, 0);
         Path raw = dir.resolve("layout.img");
         try (var file = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE)) {

@@ -379,16 +379,7 @@ public abstract class IndexedImageContract {
         for (int round = 0; round < 3; round++) {
             int chunks = 3;
             int size = chunks * chunk - (round == 2 ? 1 + random.nextInt(slice) : 0);
-            byte[] image = TestImages.diskLike(random, size);
-            for (int c = 0; c < chunks; c++) {
-                // Zeros up to a slice boundary (1, 2 or 3 slices), or one byte short of it, then data.
-                int zeros = (1 + (c + round) % 3) * slice - (random.nextBoolean() ? 1 : 0);
-                int from = c * chunk;
-                Arrays.fill(image, from, Math.min(size, from + zeros), (byte) 0);
-                if (from + zeros < size) {
-                    image[from + zeros] = (byte) (1 + random.nextInt(255));
-                }
-            }
+            byte[] image = TestImages.chunksBeginningWithZeros(random, size, chunk, round);
             String where = Seeds.describe(seed) + ", round " + round + ": " + size + " bytes, chunks of " + chunk;
             var settings = new WriterSettings(chunk, Options.empty(), 1 + random.nextInt(2));
             Path plain = dir.resolve("plain.img");

@@ -3,6 +3,7 @@ package io.github.s3flash.testkit;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -37,6 +38,28 @@ public final class TestImages {
                 }
             }
             at += run;
+        }
+        return image;
+    }
+
+    /**
+     * Disk-like bytes in chunks of {@code chunk} whose first {@code 1 + (c + shift) % 3} MiB (chunk c),
+     * or one byte fewer at random, are zeros before the data goes on, as a file system's empty block
+     * group lies before the next one's metadata: the chunks an image writer reading 1 MiB at a time
+     * must not mistake for zeros or lose a slice of. {@code chunk} holds at least 4 MiB.
+     */
+    public static byte[] chunksBeginningWithZeros(Random random, int size, int chunk, int shift) {
+        int mib = 1 << 20;
+        if (chunk < 4 * mib) {
+            throw new IllegalArgumentException("chunks of " + chunk + " bytes hold fewer than 4 MiB");
+        }
+        byte[] image = diskLike(random, size);
+        for (int from = 0, c = 0; from < size; from += chunk, c++) {
+            int zeros = (1 + (c + shift) % 3) * mib - (random.nextBoolean() ? 1 : 0);
+            Arrays.fill(image, from, Math.min(size, from + zeros), (byte) 0);
+            if (from + zeros < size) {
+                image[from + zeros] = (byte) (1 + random.nextInt(255));
+            }
         }
         return image;
     }
