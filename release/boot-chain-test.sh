@@ -279,6 +279,10 @@ shown() { plain "$1" | tail -n "${2:-25}" | sed 's/^/    | /' >&2; }
 
 # Boot mode's first line, whether it flashes or found its command line unusable.
 boot_mode='s3flash: (boot mode:|the kernel command line cannot be used)'
+# What /init says once per boot of the in-memory OS. Boot mode's line alone does not count boots: /init
+# restarts a flash service that failed (a JVM's fatal error too) in the same boot, and it says so.
+in_memory_boot='s3flash-init: starting the flash service'
+service_restart='s3flash-init: the flash service failed \(exit [0-9]+\); restarting it'
 # watch_vm LOG DEADLINE-SECONDS: follows a running machine until it powers off, and classifies what
 # it booted. Sets $outcome: new (the new OS booted), old (the old OS booted), loop (the bootloader
 # booted a second time), stayup (the in-memory OS stays up: no restore, nothing reboots it), dead (the
@@ -288,7 +292,7 @@ watch_vm() {
     local logfile=$1 deadline=$2 started=$SECONDS stayup_at='' dead_at=''
     outcome=
     while vm_running; do
-        if [ "$(count "$logfile" "$boot_mode")" -ge 2 ]; then outcome=loop; break; fi
+        if [ "$(count "$logfile" "$in_memory_boot")" -ge 2 ]; then outcome=loop; break; fi
         if [ $((SECONDS - started)) -ge "$deadline" ]; then outcome=stuck; break; fi
         # /init says when nothing will reboot the machine: a few seconds more, for what it prints, then stop.
         if [ -z "$stayup_at" ] && grep -aqE 's3flash-init: .*staying up for SSH' "$logfile"; then
@@ -425,6 +429,7 @@ run_machine() {
                && result=PASS ;;
         *) detail=$(check_restored "$dir" "$logfile" "$layout") && result=PASS ;;
     esac
+    detail="$detail$(restarts "$logfile")"
     log "$id: $result: $detail"
     log "$id: power-on to boot mode $(secs "$t_start" "$t_boot") s, to the first byte written $(secs "$t_start" "$t_first") s, to the end of the flash or restore $(secs "$t_start" "$t_done") s, to the next OS's power-off $(secs "$t_start" "$t_end") s"
     [ $result = PASS ] || shown "$logfile" 25
@@ -487,6 +492,17 @@ check_unsent() {
         return 1
     fi
     echo "the report could not be sent (no network), and the restore went on"
+}
+
+# restarts LOG: nothing, or how often /init restarted the flash service in the same boot and why (the
+# first JVM fatal error's frame), for the summary: a restart the flash survived is shown, never hidden.
+restarts() {
+    local n; n=$(count "$1" "$service_restart")
+    [ "$n" -gt 0 ] || return 0
+    local frame; frame=$(plain "$1" | grep -aA1 '^# Problematic frame:' | sed -n 2p | sed 's/^# //' | cut -c1-120)
+    printf '; the flash service was restarted %s time(s) in the same boot (%s%s)' "$n" \
+        "$(lines "$1" "$service_restart" | head -n 1 | sed 's/.*(exit \([0-9]*\)).*/exit \1/')" \
+        "${frame:+, after a JVM fatal error in $frame}"
 }
 
 # why LOG: what the bootloader said about an unexpected outcome ($outcome), for the summary.
