@@ -149,6 +149,9 @@ class IndexedFlashTest {
         return CliProcess.modulePathWithEnv(env, args.toArray(String[]::new));
     }
 
+    private static final List<String> CHUNK_SIZES = List.of("64k", "256k", "1m", "4m");
+    private static final java.util.concurrent.atomic.AtomicInteger chunkTurn = new java.util.concurrent.atomic.AtomicInteger();
+
     static Stream<Arguments> sources() {
         List<Arguments> cases = new ArrayList<>();
         for (String source : List.of("file", "s3", "s3rver", "http")) {
@@ -167,7 +170,9 @@ class IndexedFlashTest {
         int size = 1 + random.nextInt(12 << 20);
         byte[] image = TestImages.diskLike(random, size);
         String codec = random.nextBoolean() ? "lz4" : "zstd";
-        String chunk = List.of("64k", "256k", "1m").get(random.nextInt(3));
+        // In turn over the cases, so every size runs: small ones, and the default 4 MiB of several of the
+        // writer's and decoder's slices.
+        String chunk = CHUNK_SIZES.get(chunkTurn.getAndIncrement() % CHUNK_SIZES.size());
         String zero = List.of("write", "zeroout", "skip-if-zero").get(random.nextInt(3));
         String concurrency = Integer.toString(1 + random.nextInt(8));
         String location = publish(source, create(image, codec, chunk, true));
