@@ -104,7 +104,31 @@ class BootFromS3Test {
             assertThat(report("restored/" + machine("random/boot_id") + ".json"))
                     .contains("\"outcome\":\"restored\",\"reason\":\"watchdog: nothing written 4 s after")
                     .contains("\"flash\":{\"outcome\":\"refused\",\"exit_code\":3,");
+            restartedInTheSameBoot(cmdline, calls, root, "restored/" + machine("random/boot_id") + ".json",
+                    "watchdog: nothing written 4 s after");
         }
+    }
+
+    /**
+     * The service started again in the same boot after its restore, as {@code /init} restarts it when
+     * its JVM dies before the reboot (a JVM's fatal error while the report was being sent, say): it
+     * reboots into the old OS at once, touches nothing, and sends the restore's report again with the
+     * reason the first run recorded, since the first may never have sent it.
+     */
+    private void restartedInTheSameBoot(Path cmdline, Path calls, Ext4RootFixture root, String key, String reason)
+            throws Exception {
+        s3.server().aws("s3", "rm", "s3://fleet-reports/" + key);
+        var again = CliProcess.modulePathWithEnv(s3.server().cliEnvironment(), "boot", "--cmdline", cmdline.toString(),
+                "--reboot-command", rebootHook(calls).toString(), "--state-dir", dir.resolve("state").toString());
+        assertThat(again.exit()).as(again.toString()).isEqualTo(BootCommand.RESTORED);
+        assertThat(again.err()).contains("the old boot was put back by an earlier run of the flash service in this"
+                + " boot").contains("report (restored) sent to s3://fleet-reports/" + key)
+                .doesNotContain("restoring the original boot");
+        assertThat(Files.readAllLines(calls)).containsExactly("reboot", "reboot");
+        assertThat(root.files()).isEqualTo(Ext4RootFixture.restoredLayout());
+        assertThat(report(key)).contains("\"outcome\":\"restored\",\"reason\":\"" + reason)
+                .contains("(reported by the flash service restarted in the same boot: the run that restored the old"
+                        + " boot ended before it could reboot)");
     }
 
     /**
@@ -156,6 +180,8 @@ class BootFromS3Test {
             assertThat(report("bad/" + machine("hostname") + ".json"))
                     .contains("\"outcome\":\"restored\",\"reason\":\"the kernel command line cannot be used:")
                     .contains("s3flash.watchdog=10m").contains("\"attempt\":0,").contains("\"flash\":null");
+            restartedInTheSameBoot(cmdline, calls, root, "bad/" + machine("hostname") + ".json",
+                    "the kernel command line cannot be used:");
         }
     }
 

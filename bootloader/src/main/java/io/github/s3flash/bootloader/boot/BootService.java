@@ -122,8 +122,7 @@ public final class BootService {
         this.restorer = new BootRestorer(log);
         this.workerGrace = workerGrace;
         this.backOff = backOff;
-        this.reporter = config.report() == null ? BootReporter.NONE
-                : new BootReporter(config.report(), registry, config.options(), MachineIdentity.read(), log);
+        this.reporter = reporterOf(config, registry, log);
     }
 
     public Watchdog watchdog() {
@@ -311,7 +310,7 @@ public final class BootService {
         Outcome result = restoreOldBoot(config.restore(), rootDevice, roots, restorer, log);
         if (result == Outcome.RESTORED) {
             restores.incrementAndGet();
-            markRestored(state.directory(), log);
+            markRestored(state.directory(), why, log);
         }
         reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", why, attempts, lastFlash);
         finish(result, result == Outcome.RESTORED ? BootConfig.After.REBOOT : BootConfig.After.NONE);
@@ -374,12 +373,12 @@ public final class BootService {
      * Records the restore for a restarted service (see {@link BootState#markRestored}); a failure is only
      * said. Nothing is recorded without a state directory ({@link BootState#inMemory}).
      */
-    private static void markRestored(Path stateDir, Consumer<String> log) {
+    private static void markRestored(Path stateDir, String reason, Consumer<String> log) {
         if (stateDir == null) {
             return;
         }
         try {
-            BootState.markRestored(stateDir);
+            BootState.markRestored(stateDir, reason);
         } catch (IOException e) {
             log.accept("cannot record the restore in " + stateDir + " (" + e.getMessage() + "): if this service is"
                     + " restarted before the reboot, it will not know the old boot is back");
@@ -441,9 +440,18 @@ public final class BootService {
     public static Outcome boot(KernelCommandLine cmdline, Path stateDir, Path trustedKeys, ProviderRegistry registry,
             RootDevice roots, Power power, Consumer<String> log, Function<Duration, ProgressListener> progress)
             throws InterruptedException {
-        if (BootState.restoredInThisBoot(stateDir)) {
+        Optional<String> restored = BootState.restoredInThisBoot(stateDir);
+        if (restored.isPresent()) {
             log.accept("the old boot was put back by an earlier run of the flash service in this boot, which ended"
                     + " before it could reboot");
+            // That run may have died before its report was sent: this one reports the restore (the same
+            // key, the same outcome) before the reboot, so a fleet still hears of this boot and why.
+            String reason = (restored.get().isEmpty() ? "the reason was not recorded" : restored.get())
+                    + " (reported by the flash service restarted in the same boot: the run that restored the old"
+                    + " boot ended before it could reboot)";
+            BootReporter reporter = fullReporterOf(cmdline, registry, log);
+            reporter.send("restored", reason, 0, null);
+            reporter.awaitSent(REPORT_GRACE);
             perform(power, BootConfig.After.REBOOT, Outcome.RESTORED, log);
             return Outcome.RESTORED;
         }
@@ -473,6 +481,25 @@ public final class BootService {
             state = BootState.inMemory();
         }
         return new BootService(config, state, registry, roots, power, log, progress).run();
+    }
+
+    /**
+     * Where this command line's reports go: with every option it sets (credentials, headers) when it
+     * can be used, else as {@link #reporterOf} finds them.
+     */
+    private static BootReporter fullReporterOf(KernelCommandLine cmdline, ProviderRegistry registry,
+            Consumer<String> log) {
+        try {
+            return reporterOf(BootConfig.from(cmdline), registry, log);
+        } catch (IllegalArgumentException e) {
+            return reporterOf(cmdline, registry, log);
+        }
+    }
+
+    /** Where a usable configuration's reports go, with every option it sets. */
+    private static BootReporter reporterOf(BootConfig config, ProviderRegistry registry, Consumer<String> log) {
+        return config.report() == null ? BootReporter.NONE
+                : new BootReporter(config.report(), registry, config.options(), MachineIdentity.read(), log);
     }
 
     /** Where an unusable command line's restore is reported: its s3flash.report= and endpoint, when valid. */
@@ -512,7 +539,7 @@ public final class BootService {
         Outcome result = device == null ? Outcome.STAYING_UP
                 : restoreOldBoot(target.get(), device, roots, new BootRestorer(log), log);
         if (result == Outcome.RESTORED) {
-            markRestored(stateDir, log);
+            markRestored(stateDir, reason, log);
         }
         reporter.send(result == Outcome.RESTORED ? "restored" : "staying-up", reason, 0, null);
         reporter.awaitSent(REPORT_GRACE);

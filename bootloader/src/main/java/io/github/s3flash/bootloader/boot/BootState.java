@@ -10,6 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -96,23 +98,31 @@ public final class BootState {
     static final String RESTORED = "restored";
 
     /**
-     * Records in {@code dir} that the old boot was put back in this boot: a flash service restarted
-     * after that (its JVM died before it could reboot) reboots into the old OS at once instead of
-     * finding no /boot.bak and staying up.
+     * Records in {@code dir} that the old boot was put back in this boot, and why ({@code reason}, the
+     * report's): a flash service restarted after that (its JVM died before it could reboot) reboots
+     * into the old OS at once instead of finding no /boot.bak and staying up, and reports the restore
+     * with its reason (the first run may have died before its report was sent).
      */
-    public static void markRestored(Path dir) throws IOException {
+    public static void markRestored(Path dir, String reason) throws IOException {
         Files.createDirectories(dir);
         Path temp = dir.resolve(RESTORED + ".new");
-        Files.writeString(temp, Files.readString(BOOT_ID).strip() + "\n");
+        Files.writeString(temp, Files.readString(BOOT_ID).strip() + "\n" + reason.replaceAll("\\R", " ") + "\n");
         Files.move(temp, dir.resolve(RESTORED), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Whether {@link #markRestored} ran in this boot (a mark left by another boot does not count). */
-    public static boolean restoredInThisBoot(Path dir) {
+    /**
+     * Why the old boot was put back in this boot ({@link #markRestored}), or empty when it was not (a
+     * mark left by another boot does not count); a mark without a reason gives an empty string.
+     */
+    public static Optional<String> restoredInThisBoot(Path dir) {
         try {
-            return Files.readString(dir.resolve(RESTORED)).strip().equals(Files.readString(BOOT_ID).strip());
+            List<String> lines = Files.readAllLines(dir.resolve(RESTORED));
+            if (lines.isEmpty() || !lines.get(0).strip().equals(Files.readString(BOOT_ID).strip())) {
+                return Optional.empty();
+            }
+            return Optional.of(lines.size() > 1 ? lines.get(1) : "");
         } catch (IOException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
