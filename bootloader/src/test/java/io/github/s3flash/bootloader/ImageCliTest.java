@@ -136,21 +136,8 @@ class ImageCliTest {
         int mib = 1 << 20;
         int chunk = 4 * mib;
         byte[] bytes = TestImages.chunksBeginningWithZeros(random, 6 * chunk + 12345, chunk, 0);
-        Path raw = dir.resolve("layout.img");
-        try (var file = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            // Only the bytes that are not zero are written: every zero MiB is a hole of the sparse file.
-            for (int at = 0; at < bytes.length; at += mib) {
-                int n = Math.min(mib, bytes.length - at);
-                if (Arrays.mismatch(bytes, at, at + n, new byte[n], 0, n) >= 0) {
-                    file.write(java.nio.ByteBuffer.wrap(bytes, at, n), at);
-                }
-            }
-            file.truncate(bytes.length);
-            if (file.size() < bytes.length) {
-                file.write(java.nio.ByteBuffer.allocate(1), bytes.length - 1);
-            }
-        }
+        // Every zero block is a hole of the sparse file.
+        Path raw = TestImages.writeSparse(dir.resolve("layout.img"), bytes);
         assertThat(Files.readAllBytes(raw)).as("the sparse file written").isEqualTo(bytes);
 
         Path tree = Files.createDirectories(dir.resolve("tree"));

@@ -36,16 +36,11 @@ class SparseFileInputTest {
 
     /** A file of {@code length} bytes with random data at the given MiB-aligned offsets, one MiB each; holes elsewhere. */
     private static Path sparse(Path file, long length, Random random, long... dataAt) throws IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (long at : dataAt) {
-                out.write(ByteBuffer.wrap(TestImages.random(random, MIB)), at);
-            }
-            out.truncate(length);
-            if (out.size() < length) {
-                out.write(ByteBuffer.allocate(1), length - 1);
-            }
+        byte[] image = new byte[Math.toIntExact(length)];
+        for (long at : dataAt) {
+            System.arraycopy(TestImages.random(random, MIB), 0, image, (int) at, MIB);
         }
-        return file;
+        return TestImages.writeSparse(file, image);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.github.s3flash.testkit;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -62,6 +67,36 @@ public final class TestImages {
             }
         }
         return image;
+    }
+
+    /**
+     * Writes {@code image} to a new {@code file} as a sparse file: each run of its 4 KiB blocks that are
+     * not all zeros is written, each all-zero block is left a hole, and the last byte is written when
+     * the file would end in one (so the length is the image's), as file system images on disk often are.
+     */
+    public static Path writeSparse(Path file, byte[] image) throws IOException {
+        int block = 4096;
+        byte[] zeros = new byte[block];
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            int run = -1; // where the run of data blocks being gathered began, or -1
+            for (int at = 0; at < image.length; at += block) {
+                int n = Math.min(block, image.length - at);
+                boolean data = Arrays.mismatch(image, at, at + n, zeros, 0, n) >= 0;
+                if (data && run < 0) {
+                    run = at;
+                } else if (!data && run >= 0) {
+                    out.write(ByteBuffer.wrap(image, run, at - run), run);
+                    run = -1;
+                }
+            }
+            if (run >= 0) {
+                out.write(ByteBuffer.wrap(image, run, image.length - run), run);
+            }
+            if (out.size() < image.length) {
+                out.write(ByteBuffer.wrap(image, image.length - 1, 1), image.length - 1);
+            }
+        }
+        return file;
     }
 
     /** Incompressible bytes. */
